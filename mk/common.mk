@@ -1,0 +1,1 @@
+# common/: tiny helpers shared by every component (TAP for unit tests).
