@@ -1,0 +1,58 @@
+/* HTTP client for sandboxfs (libcurl). One curl easy handle per thread, reused, so keep-alive
+ * connections to sandboxd and every execd survive between calls.
+ *
+ * Every function returns the HTTP status (>= 100) or a negative errno for transport trouble
+ * (-ENOTCONN: cannot connect, -ETIMEDOUT, -EIO otherwise); sbx_http_errno() maps an HTTP status to
+ * an errno in one table. Response bodies are capped (SBX_BODY_MAX) unless streamed.
+ */
+#ifndef SBX_HTTP_H
+#define SBX_HTTP_H
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define SBX_BODY_MAX (64u << 20) /* buffered answers larger than this fail with -EFBIG */
+#define SBX_HDR_MAX 8            /* extra request headers per call */
+
+struct sbx_buf {
+    char *data; /* NUL-terminated when non-NULL; owned, free with sbx_buf_free */
+    size_t len;
+};
+void sbx_buf_free(struct sbx_buf *b);
+
+/* Selected response headers, filled when present (-1 / 0 otherwise). */
+struct sbx_resp_meta {
+    int64_t output_length;  /* X-Output-Length */
+    int command_running;    /* X-Command-Running: 1 true, 0 false, -1 absent */
+    char command_id[40];    /* X-Command-Id */
+    char extensions[256];   /* X-Execd-Extensions */
+    char tail_cursor[32];   /* EXECD-COMMANDS-TAIL-CURSOR */
+};
+
+struct sbx_req {
+    const char *method; /* "GET" if NULL */
+    const char *url;    /* full URL */
+    const char *headers[SBX_HDR_MAX]; /* "Name: value", NULL-terminated list */
+    const char *body;   /* request body or NULL */
+    size_t body_len;
+    int body_fd;        /* if >= 0 (and body NULL): upload body_len bytes from this fd at body_off */
+    off_t body_off;
+    long timeout_ms;    /* 0 = default (30 s); < 0 = none (streams) */
+    /* Streaming: when set, response body bytes go here instead of into a buffer. Return 0 to
+     * continue, non-zero to abort (the call then returns -ECANCELED). */
+    int (*on_data)(const char *p, size_t n, void *arg);
+    /* Called once when the response headers are complete (status known); non-zero aborts. */
+    int (*on_head)(long status, const struct sbx_resp_meta *m, void *arg);
+    void *arg;
+};
+
+/* Performs req; fills out (if non-NULL and no on_data) and meta (if non-NULL). */
+int sbx_http(const struct sbx_req *req, struct sbx_buf *out, struct sbx_resp_meta *meta);
+
+/* HTTP status (or negative errno passed through) → negative errno; 2xx → 0. */
+int sbx_http_errno(int status);
+
+/* Percent-encodes s for a query value into dst (cap bytes); returns -ENAMETOOLONG if it does not fit. */
+int sbx_urlenc(char *dst, size_t cap, const char *s);
+
+#endif
