@@ -179,7 +179,8 @@ int sbx_cmd_interrupt(const struct sbx_execd *x, const char *id)
 
 int sbx_cmd_stream(const struct sbx_execd *x, const char *id, const char *which, int64_t offset,
                    int follow, int (*on_head)(long, const struct sbx_resp_meta *, void *),
-                   int (*on_data)(const char *, size_t, void *), void *arg)
+                   int (*on_data)(const char *, size_t, void *), int (*alive)(void *),
+                   void *arg)
 {
     char url[512];
     int rc = sbx_execd_url(x, url, sizeof url, "/command/%s/%s?offset=%lld%s", id, which,
@@ -187,7 +188,7 @@ int sbx_cmd_stream(const struct sbx_execd *x, const char *id, const char *which,
     if (rc)
         return rc;
     struct sbx_req req = {.url = url, .timeout_ms = -1, .on_head = on_head, .on_data = on_data,
-                          .arg = arg};
+                          .alive = alive, .arg = arg};
     sbx_execd_headers(x, &req, NULL);
     struct sbx_resp_meta meta;
     return sbx_http_errno(sbx_http(&req, NULL, &meta));

@@ -24,7 +24,8 @@ int sbx_cmd_interrupt(const struct sbx_execd *x, const char *id);
  * command ended and every byte was delivered. on_data returns non-zero to stop (-ECANCELED). */
 int sbx_cmd_stream(const struct sbx_execd *x, const char *id, const char *which, int64_t offset,
                    int follow, int (*on_head)(long, const struct sbx_resp_meta *, void *),
-                   int (*on_data)(const char *, size_t, void *), void *arg);
+                   int (*on_data)(const char *, size_t, void *), int (*alive)(void *),
+                   void *arg);
 
 /* Sessions: create (sid receives the session id), run (events are delivered as parsed JSON objects
  * to on_event, which returns non-zero to stop), delete. */

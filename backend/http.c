@@ -173,6 +173,17 @@ static size_t on_upload(char *p, size_t sz, size_t n, void *arg)
     return (size_t)got;
 }
 
+static int on_progress(void *arg, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
+{
+    struct xfer *x = arg;
+    (void)a, (void)b, (void)c, (void)d;
+    if (x->req->alive(x->req->arg)) {
+        x->aborted = -ECANCELED;
+        return 1;
+    }
+    return 0;
+}
+
 static int curl_errno(CURLcode rc)
 {
     switch (rc) {
@@ -253,6 +264,11 @@ int sbx_http(const struct sbx_req *req, struct sbx_buf *out, struct sbx_resp_met
     if (req->timeout_ms >= 0)
         curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms ? req->timeout_ms : 30000L);
     set_body(h, req, &x);
+    if (req->alive) {
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, &x);
+    }
     if (req->method)
         curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
     int rc = perform(h, &x);

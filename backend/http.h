@@ -45,6 +45,9 @@ struct sbx_req {
     int (*on_data)(const char *p, size_t n, void *arg);
     /* Called once when the response headers are complete (status known); non-zero aborts. */
     int (*on_head)(long status, const struct sbx_resp_meta *m, void *arg);
+    /* Called about once a second while the transfer runs (even when idle); non-zero aborts
+     * (-ECANCELED). Lets a follower notice that its reader went away. */
+    int (*alive)(void *arg);
     void *arg;
 };
 
