@@ -19,14 +19,4 @@ void stream_close(struct stream *st);
 /* Waits until the command ended (interruptible); returns its exit code (128+N for a signal). */
 int stream_wait_exit(const struct sbx_execd *x, const char *id, int *code);
 
-/* Session runs: output kept in memory (capped) while a thread follows the run's events. */
-struct sfs_run;
-int run_start(struct sfs_sandbox *s, const struct sbx_execd *x, struct sfs_session *se,
-              const char *command);
-/* what: "cmd", "stdout" or "exit"; reads block like streams. */
-int run_read(struct sfs_run *r, const char *what, bool nonblock, char *buf, size_t size, off_t off);
-int64_t run_size(struct sfs_run *r, const char *what);
-void run_put(struct sfs_run *r);
-struct sfs_run *run_get(struct sfs_session *se, pthread_mutex_t *lock);
-
 #endif
