@@ -193,7 +193,6 @@ int main(int argc, char *argv[])
             break;
         }
     fuse_opt_add_arg(&args, "-osubtype=sandboxfs,fsname=sandboxfs");
-    fuse_opt_add_arg(&args, "-ointr");
     int rc = fuse_main(args.argc, args.argv, &sfs_ops, NULL);
     fuse_opt_free_args(&args);
     free(o.source);

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -598,6 +599,8 @@ static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
     cfg->negative_timeout = 0;
     cfg->nullpath_ok = 0;
     cfg->use_ino = 0;
+    cfg->intr = 1; /* Ctrl-C on a blocked read: libfuse signals the worker (SIGUSR1) */
+    cfg->intr_signal = SIGUSR1;
     conn->want |= FUSE_CAP_ASYNC_READ;
     conn->max_readahead = 1 << 20;
     sfs_log("mounted %s at %s", sfs_cfg.server.base, sfs_cfg.mountpoint);
