@@ -192,7 +192,7 @@ int main(int argc, char *argv[])
             fuse_opt_add_arg(&args, "-odefault_permissions");
             break;
         }
-    fuse_opt_add_arg(&args, "-osubtype=sandboxfs,fsname=sandboxfs");
+    fuse_opt_add_arg(&args, "-osubtype=sandboxfs,fsname=sandboxfs,max_threads=128");
     int rc = fuse_main(args.argc, args.argv, &sfs_ops, NULL);
     fuse_opt_free_args(&args);
     free(o.source);

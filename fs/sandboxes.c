@@ -170,9 +170,16 @@ int sbx_names(void (*fn)(const char *name, void *arg), void *arg)
 {
     int rc = refresh_if_older(sfs_cfg.list_ttl);
     pthread_mutex_lock(&tab_lock);
-    for (size_t i = 0; i < ntab; i++)
-        fn(tab[i]->name, arg);
+    size_t n = ntab;
+    char (*names)[SFS_NAME_MAX] = malloc((n ? n : 1) * SFS_NAME_MAX);
+    for (size_t i = 0; names && i < n; i++)
+        memcpy(names[i], tab[i]->name, SFS_NAME_MAX);
     pthread_mutex_unlock(&tab_lock);
+    if (!names)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++) /* without the lock: fn may look sandboxes up */
+        fn(names[i], arg);
+    free(names);
     return rc;
 }
 
