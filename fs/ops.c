@@ -291,12 +291,11 @@ static int op_create(const char *path, mode_t mode, struct fuse_file_info *fi)
         WITH_FILES(path, &n, files_create(t, mode, fi));
     if (n.kind == N_TEMPLATE)
         return open_real(&n, fi->flags | O_CREAT, mode, fi);
-    if (n.kind == N_METADATA_KEY) {
+    if (n.kind == N_METADATA_KEY) { /* the key exists from now on (empty until written) */
         struct sfs_sandbox *s = sbx_get(n.sbx);
-        if (!s)
-            return -ENOENT;
+        rc = s ? sbx_metadata_set(s, n.name, "") : -ENOENT;
         sbx_put(s);
-        return open_content(&n, fi);
+        return rc ? rc : open_content(&n, fi);
     }
     return -EACCES;
 }

@@ -242,10 +242,18 @@ int sbx_info(struct sfs_sandbox *s, json_t **info, double max_age)
     return 0;
 }
 
+/* A paused sandbox's execd is frozen: its answers wait for resume. */
+static bool known_paused(struct sfs_sandbox *s)
+{
+    const char *st =
+        json_string_value(json_object_get(json_object_get(s->info, "status"), "state"));
+    return st && !strcmp(st, "Paused");
+}
+
 int sbx_commands(struct sfs_sandbox *s, json_t **list, double max_age)
 {
     pthread_mutex_lock(&s->lock);
-    if (s->cmds && sfs_now() - s->cmds_at <= max_age) {
+    if (s->cmds && (sfs_now() - s->cmds_at <= max_age || known_paused(s))) {
         *list = json_incref(s->cmds);
         pthread_mutex_unlock(&s->lock);
         return 0;
