@@ -9,11 +9,21 @@ on_exit "rm -rf '$EX_TMP'"
 ex_start() {
     EX_PORT=$(free_port)
     mkdir -p "$EX_TMP/spool"
-    "$EXECD" --listen "127.0.0.1:$EX_PORT" --spool-dir "$EX_TMP/spool" "$@" 2>"$EX_TMP/execd.log" &
+    # stdout goes to a file too: children inherit it and must never hold prove's pipe.
+    "$EXECD" --listen "127.0.0.1:$EX_PORT" --spool-dir "$EX_TMP/spool" "$@" >"$EX_TMP/execd.out" 2>"$EX_TMP/execd.log" &
     EX_PID=$!
-    on_exit "kill -9 $EX_PID; wait $EX_PID"
+    on_exit "ex_stop $EX_PID"
     EX_URL="http://127.0.0.1:$EX_PORT"
     wait_line "$EX_TMP/execd.log" "listening on" || { echo "# execd did not start"; cat "$EX_TMP/execd.log"; exit 1; }
+}
+
+# ex_stop PID: SIGTERM (execd kills its commands and, as init, forwards it to the
+# entrypoint), SIGKILL after 5 s.
+ex_stop() {
+    kill -TERM "$1" 2>/dev/null || return 0
+    timeout 5 tail --pid="$1" -f /dev/null
+    kill -KILL "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
 }
 
 # ex CURL-ARGS... PATH: curl against execd (body on stdout).
