@@ -89,8 +89,7 @@ static void child_exec(const struct child_plan *p)
     sigset_t none;
     sigemptyset(&none);
     struct sigaction dfl = {.sa_handler = SIG_DFL};
-    for (int s = 1; s < NSIG; s++)
-        sigaction(s, &dfl, NULL);
+    sigaction(SIGPIPE, &dfl, NULL); /* the only disposition execd changes (exec resets handlers) */
     sigprocmask(SIG_SETMASK, &none, NULL);
     setpgid(0, 0);
     if (dup2(p->in_fd, 0) < 0 || dup2(p->out_fd, 1) < 0 || dup2(p->err_fd, 2) < 0) goto fail;
@@ -105,6 +104,21 @@ fail:;
     ssize_t w = write(p->report_fd, &e, sizeof(e));
     (void)w;
     _exit(127);
+}
+
+/* vfork: no page-table copy, and the parent resumes once the child has exec'd. The child
+ * only makes syscalls (child_exec) and never returns from here. ASan builds use fork:
+ * ASan's vfork support is partial. */
+__attribute__((noinline)) static pid_t launch(const struct child_plan *p)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    pid_t pid = fork();
+#else
+    pid_t pid = vfork();
+#endif
+    if (pid == 0)
+        child_exec(p);
+    return pid;
 }
 
 static void fail_record(struct command *c, char *err, size_t errsz, const char *what, int e)
@@ -143,8 +157,7 @@ int spawn_command(struct command *c, const struct cmd_spec *spec, char *err, siz
                               .uid = spec->uid,
                               .gid = spec->gid};
     reaper_lock();
-    pid_t pid = fork();
-    if (pid == 0) child_exec(&plan);
+    pid_t pid = launch(&plan);
     int fork_errno = errno;
     if (pid > 0) {
         setpgid(pid, pid);
