@@ -116,8 +116,7 @@ __attribute__((noinline)) static pid_t launch(const struct child_plan *p)
 #else
     pid_t pid = vfork();
 #endif
-    if (pid == 0)
-        child_exec(p);
+    if (pid == 0) child_exec(p);
     return pid;
 }
 
