@@ -16,9 +16,38 @@
 static char **base_env;
 static struct rlimit orig_nofile;
 
+static void env_set(char **env, size_t *n, char *kv);
+
+/* EXECD_ENVS (as upstream): a file of KEY=VALUE lines added to every command's environment.
+ * Returns a new NULL-terminated vector (env plus the file's entries), or env itself. */
+static char **with_env_file(char **env)
+{
+    const char *path = getenv("EXECD_ENVS");
+    FILE *f = path && *path ? fopen(path, "re") : NULL;
+    if (!f) return env;
+    size_t n = 0, cap = 16;
+    while (env[n])
+        n++;
+    cap += n;
+    char **out = calloc(cap + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        out[i] = env[i];
+    char line[8192];
+    while (out && fgets(line, sizeof(line), f)) {
+        line[strcspn(line, "\r\n")] = 0;
+        char *eq = strchr(line, '=');
+        if (!eq || eq == line || line[0] == '#') continue;
+        if (n == cap && !(out = realloc(out, ((cap *= 2) + 1) * sizeof(char *)))) break;
+        out[n] = NULL;
+        env_set(out, &n, strdup(line)); /* kept for the life of execd */
+    }
+    fclose(f);
+    return out ? out : env;
+}
+
 void commands_set_base_env(char **env)
 {
-    base_env = env;
+    base_env = with_env_file(env);
     getrlimit(RLIMIT_NOFILE, &orig_nofile);
     struct rlimit raised = orig_nofile;
     raised.rlim_cur = raised.rlim_max;
