@@ -18,31 +18,39 @@
 #include <unistd.h>
 
 #define NFT_TABLE "sandboxd"
-#define NFT_MARK "sandboxd-net-v1"
+#define NFT_MARK "sandboxd-net-v2"
 #define NET_LOCK "/run/sandboxd-net.lock"
+#define T "inet " NFT_TABLE
 
-/* The shared table. Replies to connections the host opened are accepted before the drops. */
+/* The shared table, (re)loaded atomically by one nft run: declaring existing chains and the set
+ * is a no-op, so running sandboxes keep their deny_egress elements across an upgrade of the
+ * rules. Replies to connections the host opened are accepted before the rejects. Rejecting
+ * (rather than dropping) makes a refused connection fail at once inside the sandbox. */
 static const char nft_ruleset[] =
-    "table inet " NFT_TABLE " {\n"
-    "  comment \"" NFT_MARK "\"\n"
+    "table " T " {\n"
     "  set deny_egress { type ifname; }\n"
-    "  chain pre { type filter hook prerouting priority -150; policy accept;\n"
-    "    iifname \"sbx*\" fib saddr . iif oif missing drop\n"
-    "  }\n"
-    "  chain input { type filter hook input priority 0; policy accept;\n"
-    "    iifname \"sbx*\" ct state established,related accept\n"
-    "    iifname \"sbx*\" drop\n"
-    "  }\n"
-    "  chain forward { type filter hook forward priority 0; policy accept;\n"
-    "    oifname \"sbx*\" ct state established,related accept\n"
-    "    oifname \"sbx*\" drop\n"
-    "    iifname \"sbx*\" meta nfproto ipv6 drop\n"
-    "    iifname @deny_egress drop\n"
-    "  }\n"
-    "  chain post { type nat hook postrouting priority 100; policy accept;\n"
-    "    ip saddr 10.88.0.0/16 oifname != \"sbx*\" masquerade\n"
-    "  }\n"
-    "}\n";
+    "  chain pre { type filter hook prerouting priority -150; policy accept; }\n"
+    "  chain input { type filter hook input priority 0; policy accept; }\n"
+    "  chain forward { type filter hook forward priority 0; policy accept; }\n"
+    "  chain post { type nat hook postrouting priority 100; policy accept; }\n"
+    "}\n"
+    "flush chain " T " pre\n"
+    "flush chain " T " input\n"
+    "flush chain " T " forward\n"
+    "flush chain " T " post\n"
+    /* spoofed sources (another sandbox's address) never get further */
+    "add rule " T " pre iifname \"sbx*\" fib saddr . iif oif missing drop comment \"" NFT_MARK
+    "\"\n"
+    /* sandbox -> host: only replies */
+    "add rule " T " input iifname \"sbx*\" ct state established,related accept\n"
+    "add rule " T " input iifname \"sbx*\" reject with icmpx type admin-prohibited\n"
+    /* into a sandbox: only replies (no sandbox <-> sandbox, no inbound from outside) */
+    "add rule " T " forward oifname \"sbx*\" ct state established,related accept\n"
+    "add rule " T " forward oifname \"sbx*\" reject with icmpx type admin-prohibited\n"
+    "add rule " T
+    " forward iifname \"sbx*\" meta nfproto ipv6 reject with icmpx type admin-prohibited\n"
+    "add rule " T " forward iifname @deny_egress reject with icmpx type admin-prohibited\n"
+    "add rule " T " post ip saddr 10.88.0.0/16 oifname != \"sbx*\" masquerade\n";
 
 static int write_sysctl(const char *path, const char *val)
 {
@@ -53,23 +61,19 @@ static int write_sysctl(const char *path, const char *val)
     return r;
 }
 
-static int nft_table_ok(void)
+/* 1: the current rules are loaded; 0: they are not (absent or older). */
+static int nft_rules_current(void)
 {
-    char out[8192], e[RT_ERR_MAX];
-    char *argv[] = {"nft", "list", "table", "inet", NFT_TABLE, NULL};
+    char out[4096], e[RT_ERR_MAX];
+    char *argv[] = {"nft", "list", "chain", "inet", NFT_TABLE, "pre", NULL};
     struct rt_spawn sp = {.argv = argv, .out = out, .out_cap = sizeof out, .stdio_fd = -1};
-    int r = rt_spawn(&sp, e);
-    if (r != 0) return 0; /* absent */
-    return strstr(out, NFT_MARK) ? 1 : -1;
+    return rt_spawn(&sp, e) == 0 && strstr(out, NFT_MARK);
 }
 
-static int nft_table_create(int state, char *err)
+static int nft_table_load(char *err)
 {
-    char script[sizeof nft_ruleset + 64];
-    snprintf(script, sizeof script, "%s%s", state < 0 ? "delete table inet " NFT_TABLE "\n" : "",
-             nft_ruleset);
     char *argv[] = {"nft", "-f", "-", NULL};
-    struct rt_spawn sp = {.argv = argv, .input = script, .stdio_fd = -1};
+    struct rt_spawn sp = {.argv = argv, .input = nft_ruleset, .stdio_fd = -1};
     int r = rt_spawn(&sp, err);
     return r > 0 ? -EIO : r;
 }
@@ -82,8 +86,7 @@ int net_init(char *err)
     if (lk < 0) return rt_fail(err, -errno, "open '%s': %m", NET_LOCK);
     while (flock(lk, LOCK_EX) < 0 && errno == EINTR)
         ;
-    int state = nft_table_ok();
-    r = state == 1 ? 0 : nft_table_create(state, err);
+    r = nft_rules_current() ? 0 : nft_table_load(err);
     close(lk);
     return r;
 }

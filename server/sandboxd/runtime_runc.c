@@ -32,10 +32,10 @@ static int runc_simple(const char *verb, const char *flag, const char *id, char 
     return rt_run(argv, err);
 }
 
-int runc_run(const char *id, const char *bundle, int log_fd, char *err)
+int runc_run(const char *id, const char *bundle, const char *pid_file, int log_fd, char *err)
 {
-    char *argv[] = {"runc",     "--root",       runc_root,  "run", "-d",
-                    "--bundle", (char *)bundle, (char *)id, NULL};
+    char *argv[] = {"runc",           "--root",   runc_root,      "run",      "-d", "--pid-file",
+                    (char *)pid_file, "--bundle", (char *)bundle, (char *)id, NULL};
     struct rt_spawn sp = {.argv = argv, .stdio_fd = log_fd};
     int r = rt_spawn(&sp, err);
     return r > 0 ? -EIO : r;

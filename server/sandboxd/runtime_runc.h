@@ -4,8 +4,9 @@
 #include "runtime.h"
 
 void runc_set_root(const char *root);
-/* runc run -d: stdio of the container (and runc's own messages) go to log_fd. */
-int runc_run(const char *id, const char *bundle, int log_fd, char *err);
+/* runc run -d: stdio of the container (and runc's own messages) go to log_fd; the host pid of
+ * its init is written to pid_file. */
+int runc_run(const char *id, const char *bundle, const char *pid_file, int log_fd, char *err);
 /* runc state: -ENOENT when runc does not know the container. */
 int runc_state(const char *id, enum rt_state *ret_state, int *ret_pid, char *err);
 int runc_pause(const char *id, char *err);
