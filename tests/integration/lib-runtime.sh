@@ -63,13 +63,17 @@ for block in sys.stdin.read().split("\n\n"):
 print("exit=%s" % code)'
 }
 
-# rt_busybox_rootfs DIR: a minimal directory rootfs made of busybox-static.
+# rt_busybox_rootfs DIR: a minimal directory rootfs made of busybox-static. When $EXECD is not
+# static (the ASan build), the shared libraries it needs are copied in too.
 rt_busybox_rootfs() {
-    local d=$1 a
+    local d=$1 a lib
     mkdir -p "$d"/{bin,etc,tmp,root,proc,sys,dev}
     cp /bin/busybox "$d/bin/busybox"
     for a in $("$d/bin/busybox" --list); do [[ -e $d/bin/$a ]] || ln -s busybox "$d/bin/$a"; done
     echo 'root:x:0:0:root:/root:/bin/sh' >"$d/etc/passwd"
+    for lib in $(ldd "$EXECD" 2>/dev/null | grep -o '/[^ ]*'); do
+        mkdir -p "$d$(dirname "$lib")" && cp -L "$lib" "$d$lib"
+    done
 }
 
 # rt_leftovers ID LEASE-IFNAME: lists what a deleted sandbox left behind (empty = nothing).
