@@ -1,9 +1,11 @@
 /* Sandbox networking: see net.h. Uses ip(8) and nft(8) through posix_spawn. */
 #include "net.h"
+#include "net_nl.h"
 #include "runtime.h"
 #include "runtime_spawn.h"
 #include "runtime_util.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -171,41 +173,39 @@ static int first_candidate(void)
     return max >= NET_MAX_INDEX ? 1 : max + 1;
 }
 
-static int ip_batch(const char *netns_path, const char *script, char *err)
+static uint32_t ip4(const char *s)
 {
-    char nsopt[PATH_MAX + 8];
-    snprintf(nsopt, sizeof nsopt, "--net=%s", netns_path);
-    char *host[] = {"ip", "-batch", "-", NULL};
-    char *inside[] = {"nsenter", nsopt, "ip", "-batch", "-", NULL};
-    struct rt_spawn sp = {.argv = netns_path ? inside : host, .input = script, .stdio_fd = -1};
-    int r = rt_spawn(&sp, err);
-    return r > 0 ? -EIO : r;
+    struct in_addr a = {0};
+    inet_pton(AF_INET, s, &a);
+    return a.s_addr;
 }
 
-/* Creates sbxN with its peer eth0 inside netns_path; -EEXIST when sbxN is taken. */
-static int veth_create(const char *netns_path, struct net_lease *l, char *err)
+/* Host side: sbxN with the peer "eth0" created inside the namespace; -EEXIST when taken. */
+static int veth_create(int nl, int nsfd, struct net_lease *l, char *err)
 {
-    char script[PATH_MAX + 512];
-    snprintf(script, sizeof script,
-             "link add %s type veth peer name eth0 netns %s\n"
-             "addr add %s/30 dev %s\n"
-             "link set %s up\n",
-             l->host_if, netns_path, l->host_ip, l->host_if, l->host_if);
-    int r = ip_batch(NULL, script, err);
-    if (r < 0 && err && strstr(err, "File exists")) return -EEXIST;
-    return r;
+    int r = nl_veth_create(nl, l->host_if, "eth0", nsfd, 0);
+    if (r == -EEXIST) return r;
+    if (r < 0) return rt_fail(err, r, "create veth '%s': %s", l->host_if, strerror(-r));
+    int idx = nl_link_index(nl, l->host_if);
+    r = idx < 0 ? idx : nl_addr_add(nl, idx, ip4(l->host_ip), 30);
+    r = r ?: nl_link_up(nl, idx);
+    return r < 0
+               ? rt_fail(err, r, "configure '%s' (%s/30): %s", l->host_if, l->host_ip, strerror(-r))
+               : 0;
 }
 
+/* Inside: lo and eth0 up, the sandbox address, the default route through the host side. */
 static int veth_configure_inside(const char *netns_path, const struct net_lease *l, char *err)
 {
-    char script[512];
-    snprintf(script, sizeof script,
-             "link set lo up\n"
-             "addr add %s/30 dev eth0\n"
-             "link set eth0 up\n"
-             "route add default via %s\n",
-             l->sandbox_ip, l->host_ip);
-    return ip_batch(netns_path, script, err);
+    int nl = nl_open(netns_path);
+    if (nl < 0) return rt_fail(err, nl, "netlink in '%s': %s", netns_path, strerror(-nl));
+    int idx = nl_link_index(nl, "eth0");
+    int r = idx < 0 ? idx : nl_link_up(nl, 1 /* lo */);
+    r = r ?: nl_addr_add(nl, idx, ip4(l->sandbox_ip), 30);
+    r = r ?: nl_link_up(nl, idx);
+    r = r ?: nl_route_default(nl, idx, ip4(l->host_ip));
+    close(nl);
+    return r < 0 ? rt_fail(err, r, "configure eth0 in '%s': %s", netns_path, strerror(-r)) : 0;
 }
 
 static int nft_element(const char *op, const char *ifname, char *err)
@@ -218,24 +218,39 @@ static int nft_element(const char *op, const char *ifname, char *err)
 
 static int veth_delete(const char *ifname, char *err)
 {
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "/sys/class/net/%s", ifname);
-    if (!rt_exists(path)) return 0;
-    char *argv[] = {"ip", "link", "del", (char *)ifname, NULL};
-    int r = rt_run(argv, err);
-    return r < 0 && !rt_exists(path) ? 0 : r;
+    int nl = nl_open(NULL);
+    if (nl < 0) return rt_fail(err, nl, "netlink: %s", strerror(-nl));
+    int idx = nl_link_index(nl, ifname);
+    int r = idx < 0 ? idx : nl_link_del(nl, idx);
+    close(nl);
+    if (r == -ENODEV) return 0;
+    return r < 0 ? rt_fail(err, r, "delete veth '%s': %s", ifname, strerror(-r)) : 0;
+}
+
+static int allocate(int nl, int nsfd, struct net_lease *l, char *err)
+{
+    int start = first_candidate(), r = -EEXIST;
+    for (int i = 0; i < NET_MAX_INDEX && r == -EEXIST; i++) {
+        l->index = (start - 1 + i) % NET_MAX_INDEX + 1;
+        net_lease_fill(l);
+        r = veth_create(nl, nsfd, l, err);
+    }
+    if (r == -EEXIST) return rt_fail(err, -ENOSPC, "no free sandbox subnet in 10.88.0.0/16");
+    return r;
 }
 
 int net_setup(const char *netns_path, bool deny_egress, struct net_lease *ret, char *err)
 {
     struct net_lease l = {.deny_egress = deny_egress};
-    int start = first_candidate(), r = -EEXIST;
-    for (int i = 0; i < NET_MAX_INDEX && r == -EEXIST; i++) {
-        l.index = (start - 1 + i) % NET_MAX_INDEX + 1;
-        net_lease_fill(&l);
-        r = veth_create(netns_path, &l, err);
-    }
-    if (r == -EEXIST) return rt_fail(err, -ENOSPC, "no free sandbox subnet in 10.88.0.0/16");
+    int nl = nl_open(NULL);
+    int nsfd = open(netns_path, O_RDONLY | O_CLOEXEC);
+    int r = nl < 0 ? nl : nsfd < 0 ? -errno : 0;
+    if (r < 0)
+        rt_fail(err, r, "netlink or '%s': %s", netns_path, strerror(-r));
+    else
+        r = allocate(nl, nsfd, &l, err);
+    if (nl >= 0) close(nl);
+    if (nsfd >= 0) close(nsfd);
     if (r < 0) return r;
     r = veth_configure_inside(netns_path, &l, err);
     if (r == 0 && deny_egress) r = nft_element("add", l.host_if, err);
