@@ -269,15 +269,32 @@ int rt_resume(const char *id, char err[RT_ERR_MAX])
     return runc_resume(id, err);
 }
 
+static int list_dir(const char *dir, const char *skip_if_in, int (*fn)(const char *, void *),
+                    void *arg, char *err)
+{
+    DIR *d = opendir(dir);
+    if (!d) return errno == ENOENT ? 0 : rt_fail(err, -errno, "opendir '%s': %m", dir);
+    struct dirent *e;
+    int r = 0;
+    while (r == 0 && (e = readdir(d))) {
+        char p[PATH_MAX];
+        if (!rt_id_valid(e->d_name)) continue;
+        if (skip_if_in && rt_path(p, "%s/%s", skip_if_in, e->d_name) == 0 && rt_exists(p))
+            continue; /* already listed */
+        r = fn(e->d_name, arg);
+    }
+    closedir(d);
+    return r;
+}
+
+/* Bundles, then containers runc knows without a bundle (a crash between the two). */
 int rt_list(int (*fn)(const char *id, void *arg), void *arg, char err[RT_ERR_MAX])
 {
-    char p[PATH_MAX];
-    if (rt_path(p, "%s/sandboxes", rt_ctx.state) < 0) return -ENAMETOOLONG;
-    DIR *d = opendir(p);
-    if (!d) return rt_fail(err, -errno, "opendir '%s': %m", p);
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (rt_id_valid(e->d_name) && fn(e->d_name, arg) != 0) break;
-    closedir(d);
-    return 0;
+    char bundles[PATH_MAX], runc[PATH_MAX];
+    if (rt_path(bundles, "%s/sandboxes", rt_ctx.state) < 0 ||
+        rt_path(runc, "%s/runc", rt_ctx.state) < 0)
+        return -ENAMETOOLONG;
+    int r = list_dir(bundles, NULL, fn, arg, err);
+    if (r == 0) r = list_dir(runc, bundles, fn, arg, err);
+    return r < 0 ? r : 0;
 }

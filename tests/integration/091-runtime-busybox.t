@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-runtime.sh"
 rt_require
-plan 18
+plan 19
 rt_setup
 tmp=$(mktemp -d /tmp/rt-busybox.XXXXXX)
 on_exit "rm -rf '$tmp'"
@@ -16,7 +16,7 @@ rt_create "$a" --image "$rootfs"
 ok $? "create with a busybox directory rootfs"
 addr=$RT_ADDR
 is "$(rt_ping "$addr")" 200 "GET /ping through execd_addr"
-out=$(rt_sh "$addr" 'ls /bin/busybox && echo data > /root/keep && ls /opt/opensandbox')
+out=$(rt_sh "$addr" 'ls /bin/busybox && echo data > /root/keep && rm /etc/passwd && ls /opt/opensandbox')
 like "$out" $'/bin/busybox\nexecd\nexit=0' "commands run in the busybox rootfs"
 [[ ! -e $rootfs/root/keep ]]
 ok $? "writes go to the sandbox's upper layer, not into the image directory"
@@ -39,6 +39,7 @@ b=bb2-$$
 rt_create "$b" --snapshot "$snap"
 ok $? "create from the snapshot after the original is gone"
 is "$(rt_sh "$RT_ADDR" 'cat /root/keep')" $'data\nexit=0' "the restored sandbox has the file"
+is "$(rt_sh "$RT_ADDR" 'test -e /etc/passwd || echo gone')" $'gone\nexit=0' "a file deleted from the image stays deleted (whiteout kept)"
 rtc snapshot-delete "$snap"
 ok $? "snapshot-delete"
 [[ ! -e $RT_STATE/snapshots/$snap ]]
