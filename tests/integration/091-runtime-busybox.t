@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-runtime.sh"
 rt_require
-plan 19
+plan 21
 rt_setup
 tmp=$(mktemp -d /tmp/rt-busybox.XXXXXX)
 on_exit "rm -rf '$tmp'"
@@ -40,6 +40,11 @@ rt_create "$b" --snapshot "$snap"
 ok $? "create from the snapshot after the original is gone"
 is "$(rt_sh "$RT_ADDR" 'cat /root/keep')" $'data\nexit=0' "the restored sandbox has the file"
 is "$(rt_sh "$RT_ADDR" 'test -e /etc/passwd || echo gone')" $'gone\nexit=0' "a file deleted from the image stays deleted (whiteout kept)"
+pid=$(rtc inspect "$b" | sed -n 's/.* pid=\([0-9]*\).*/\1/p')
+kill -9 "$pid" && python3 -c 'import os, select, sys; fd = os.pidfd_open(int(sys.argv[1])); select.select([fd], [], [], 10)' "$pid"
+is "$(rt_state "$b")" stopped "inspect: stopped once execd (init) died"
+rtc delete "$b" && [[ -z $(rt_leftovers "$b" "") ]]
+ok $? "a stopped sandbox is deleted cleanly"
 rtc snapshot-delete "$snap"
 ok $? "snapshot-delete"
 [[ ! -e $RT_STATE/snapshots/$snap ]]
