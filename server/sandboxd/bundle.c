@@ -79,9 +79,11 @@ static json_t *process_env(const struct rt_spec *s)
     if (!env_has(s, "HOME")) json_array_append_new(e, json_string("HOME=/root"));
     for (char *const *p = s->env; p && *p; p++)
         if (strncmp(*p, "EXECD_ACCESS_TOKEN=", 19) != 0) json_array_append_new(e, json_string(*p));
-    char tok[512];
-    snprintf(tok, sizeof tok, "EXECD_ACCESS_TOKEN=%s", s->execd_token ? s->execd_token : "");
-    json_array_append_new(e, json_string(tok));
+    if (s->execd_token && s->execd_token[0]) { /* no token: execd is open to this host */
+        char tok[512];
+        snprintf(tok, sizeof tok, "EXECD_ACCESS_TOKEN=%s", s->execd_token);
+        json_array_append_new(e, json_string(tok));
+    }
     return e;
 }
 
@@ -141,7 +143,9 @@ static json_t *resources(const struct rt_spec *s)
 {
     json_t *r = json_pack("{s:[{s:b s:s}]}", "devices", "allow", 0, "access", "rwm");
     if (s->memory_bytes)
-        json_object_set_new(r, "memory", json_pack("{s:I}", "limit", (json_int_t)s->memory_bytes));
+        json_object_set_new(r, "memory",
+                            json_pack("{s:I s:I}", "limit", (json_int_t)s->memory_bytes, "swap",
+                                      (json_int_t)s->memory_bytes) /* memory+swap: no swap */);
     if (s->cpu_millis)
         json_object_set_new(r, "cpu",
                             json_pack("{s:I s:I}", "quota", (json_int_t)(s->cpu_millis * 100),

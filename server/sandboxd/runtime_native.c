@@ -75,6 +75,9 @@ int rt_init(const char *state_dir, const char *execd_path, char err[RT_ERR_MAX])
     if (r < 0) return rt_fail(err, r, "mkdir '%s': %s", state_dir, strerror(-r));
     if (!realpath(state_dir, rt_ctx.state))
         return rt_fail(err, -errno, "state dir '%s': %m", state_dir);
+    if (strpbrk(rt_ctx.state, ":,\\"))
+        return rt_fail(err, -EINVAL, "state dir '%s' contains ':', ',' or '\\' (overlayfs options)",
+                       rt_ctx.state);
     if (!realpath(execd_path, rt_ctx.execd) || access(rt_ctx.execd, X_OK) < 0)
         return rt_fail(err, -ENOENT, "execd binary '%s': %m", execd_path);
     make_tag(rt_ctx.state, rt_ctx.tag);
@@ -254,6 +257,7 @@ int rt_inspect(const char *id, struct rt_info *info, char err[RT_ERR_MAX])
     if (r < 0) return r;
     if (info->state == RT_STOPPED) info->init_pid = 0;
     fill_info(id, info);
+    rt_log_cap(id);
     return 0;
 }
 
