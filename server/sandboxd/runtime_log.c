@@ -5,6 +5,8 @@
 #include "runtime_util.h"
 
 #include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,4 +33,26 @@ void rt_log_cap(const char *id)
     if (ftruncate(fd, 0) < 0) { /* nothing better to do: the next inspect tries again */
     }
     close(fd);
+}
+
+/* execd's last words: "execd: exiting with status N" (N = the entrypoint's status, 128+signal
+ * for a signal death). */
+#define EXIT_LINE "execd: exiting with status "
+
+int rt_log_exit_status(const char *id)
+{
+    char log[PATH_MAX], buf[4096];
+    struct stat st;
+    if (rt_sandbox_path(log, id, "init.log") < 0 || stat(log, &st) < 0) return -1;
+    int fd = open(log, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    off_t from = st.st_size > (off_t)sizeof buf - 1 ? st.st_size - (off_t)sizeof buf + 1 : 0;
+    ssize_t n = pread(fd, buf, sizeof buf - 1, from);
+    close(fd);
+    if (n <= 0) return -1;
+    buf[n] = 0;
+    char *last = NULL;
+    for (char *p = strstr(buf, EXIT_LINE); p; p = strstr(p + 1, EXIT_LINE))
+        last = p;
+    return last ? atoi(last + strlen(EXIT_LINE)) : -1;
 }

@@ -255,7 +255,10 @@ int rt_inspect(const char *id, struct rt_info *info, char err[RT_ERR_MAX])
         return 0;
     }
     if (r < 0) return r;
-    if (info->state == RT_STOPPED) info->init_pid = 0;
+    if (info->state == RT_STOPPED) {
+        info->init_pid = 0;
+        info->exit_status = rt_log_exit_status(id);
+    }
     fill_info(id, info);
     rt_log_cap(id);
     return 0;
