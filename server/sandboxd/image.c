@@ -5,6 +5,7 @@
 #include "runtime_util.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,7 +148,22 @@ static int untar(const char *archive, const char *dir, char *err)
     return rt_run(argv, err);
 }
 
-/* A layout's only manifest has no tag name umoci could use: the caller may give SOURCE:TAG. */
+/* Without SOURCE:TAG, a layout with a single manifest is unpacked by that manifest's name
+ * (docker save names it after the image's tag); umoci's default is "latest". */
+static void only_ref_name(const char *index_path, char *tag, size_t cap)
+{
+    json_t *idx = json_load_file(index_path, 0, NULL);
+    json_t *m = json_object_get(idx, "manifests");
+    const char *name = json_array_size(m) == 1
+                           ? json_string_value(json_object_get(
+                                 json_object_get(json_array_get(m, 0), "annotations"),
+                                 "org.opencontainers.image.ref.name"))
+                           : NULL;
+    if (name && strlen(name) < cap && !strpbrk(name, "/:")) snprintf(tag, cap, "%s", name);
+    json_decref(idx);
+}
+
+/* SOURCE or SOURCE:TAG: an OCI layout directory or a tar of one. */
 static int import_into(const char *source, const char *tmp, char *err)
 {
     struct stat st;
@@ -174,6 +190,7 @@ static int import_into(const char *source, const char *tmp, char *err)
                        "'%s' is not an OCI image layout (no index.json); convert it with "
                        "'skopeo copy docker-archive:FILE oci:DIR:TAG'",
                        source);
+    if (!tag[0]) only_ref_name(probe, tag, sizeof tag);
     char arg[PATH_MAX + IMAGE_NAME_MAX + 2];
     if (strlen(layout) + strlen(tag) + 2 > sizeof arg) return -ENAMETOOLONG;
     snprintf(arg, sizeof arg, "%s%s%s", layout, tag[0] ? ":" : "", tag);

@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-runtime.sh"
 rt_require
 command -v umoci >/dev/null || skip_all "umoci not installed (make deps)"
-plan 9
+plan 10
 rt_setup
 tmp=$(mktemp -d /tmp/rt-image.XXXXXX)
 on_exit "rm -rf '$tmp'"
@@ -18,6 +18,8 @@ ok $? "an OCI image layout made with umoci"
 
 rtc import bb:1 "$tmp/layout:bb"
 ok $? "rtctl import bb:1 LAYOUT:TAG"
+rtc import bb:2 "$tmp/layout" && [[ -f $RT_STATE/images/store/bb%3A2/rootfs/etc/marker ]] && rtc remove-image bb:2
+ok $? "a layout with one manifest imports without naming its tag"
 err=$(rtc import bb:1 "$tmp/layout:bb" 2>&1)
 like "$err" "already in the store" "importing the same name twice is refused"
 
