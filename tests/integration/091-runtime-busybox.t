@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-runtime.sh"
 rt_require
-plan 21
+plan 24
 rt_setup
 tmp=$(mktemp -d /tmp/rt-busybox.XXXXXX)
 on_exit "rm -rf '$tmp'"
@@ -53,3 +53,8 @@ ok $? "the snapshot is gone"
 err=$(rtc create --image no-such-image:1.0 bad-$$ 2>&1)
 ok $((! $?)) "an unknown image fails the create"
 like "$err" "no-such-image:1.0.*rtctl import" "the error names the image and how to provide it"
+
+err=$(rtc create --image "$rootfs" --volume "$tmp:/proc/x" badvol-$$ 2>&1)
+ok $((! $?)) "a create that runc refuses fails"
+like "$err" "runc run 'badvol-$$' failed:.*inside /proc" "the error carries runc's reason"
+is "$(rt_leftovers badvol-$$ "")" "" "a failed create leaves no bundle, runc state, mount or cgroup"
