@@ -131,7 +131,10 @@ static int copy_one(const char *path, const struct stat *st, int flag, struct FT
 {
     const char *rel = path + 4; /* after "/etc" */
     if (*rel == '/') rel++;
-    if (*rel && etc_denied(rel)) return flag == FTW_D ? FTW_SKIP_SUBTREE : FTW_CONTINUE;
+    /* Only what every host user may read: a file without o+r, or a directory without o+rx, is
+     * kept from sandboxes along with the named secrets (private keys, pg_hba.conf, ...). */
+    bool hidden = flag == FTW_D ? (st->st_mode & 05) != 05 : flag != FTW_SL && !(st->st_mode & 04);
+    if (*rel && (etc_denied(rel) || hidden)) return flag == FTW_D ? FTW_SKIP_SUBTREE : FTW_CONTINUE;
     char dst[PATH_MAX];
     if (rt_path(dst, "%s/%s", copy_dest, rel) < 0) return FTW_STOP;
     int r = 0;
