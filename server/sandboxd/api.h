@@ -18,6 +18,8 @@ int api_snapshot_create(struct req *r, struct resp *out, struct api_err *e);
 int api_snapshot_list(struct req *r, struct resp *out, struct api_err *e);
 int api_snapshot_get(struct req *r, struct resp *out, struct api_err *e);
 int api_snapshot_delete(struct req *r, struct resp *out, struct api_err *e);
+/* The SDKs' create-latency telemetry (POST /v1/metrics/events): logged, answered 204. */
+int api_metrics_event(struct req *r, struct resp *out, struct api_err *e);
 
 /* JSON views. full=false gives the CreateSandboxResponse shape (no image/snapshotId). */
 json_t *sandbox_json(const struct sbx_rec *s, bool full);

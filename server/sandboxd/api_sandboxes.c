@@ -5,6 +5,7 @@
 
 #include "api.h"
 #include "lifecycle.h"
+#include "log.h"
 #include "util.h"
 #include "validate.h"
 
@@ -145,5 +146,17 @@ int api_renew(struct req *r, struct resp *out, struct api_err *e)
     if (lc_renew(req_param(r, 0), ms, e)) return -1;
     time_format(ms, t);
     out->json = json_pack("{s:s}", "expiresAt", t);
+    return 0;
+}
+
+int api_metrics_event(struct req *r, struct resp *out, struct api_err *e)
+{
+    json_t *body;
+    if (req_json(r, &body, true, e))
+        return -1;
+    log_debug("client event: %.*s", (int)(r->body_len > 300 ? 300 : r->body_len),
+              r->body ? r->body : "");
+    json_decref(body);
+    out->status = 204;
     return 0;
 }

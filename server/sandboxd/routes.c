@@ -22,6 +22,7 @@ static const struct route routes[] = {
     {"GET", "snapshots", api_snapshot_list, 0},
     {"GET", "snapshots/*", api_snapshot_get, 0},
     {"DELETE", "snapshots/*", api_snapshot_delete, 0},
+    {"POST", "metrics/events", api_metrics_event, 0},
 };
 
 const struct route *route_find(const char *method, const char *path,
