@@ -91,6 +91,7 @@ curl -s "http://$SBXD_ADDR/sandboxes/$a/proxy/8099/" -o "$SBXD_DIR/page"
 ok $? "server proxy reaches another port inside the sandbox"
 like "$(cat "$SBXD_DIR/page")" "Directory listing" "and returns its page"
 
+sbxd_ready "$a" # SBXD_EXECD and SBXD_TOKEN of $a (execd_call ran in subshells)
 is "$(api DELETE /v1/sandboxes/$a)" 204 "delete 204"
 is "$(api GET /v1/sandboxes/$a)" 404 "deleted sandbox is 404"
 is "$(curl -s -o /dev/null -w '%{http_code}' -H "X-EXECD-ACCESS-TOKEN: $SBXD_TOKEN" --max-time 2 "http://$SBXD_EXECD/ping")" 000 \
