@@ -146,7 +146,7 @@ static int wait_for_execd(const struct ready_job *j, char *why, size_t cap)
             if (sandbox_died(j->id, why, cap)) return -ECHILD;
         }
         sleep_ms(delay);
-        delay = delay < 32 ? delay * 2 : 50;
+        delay = delay < 4 ? delay * 2 : 5;
     }
 }
 
