@@ -140,6 +140,30 @@ static int send_head(struct req *r, struct proxy *p, const struct sbx_rec *rec, 
     return tcp_write_all(p->fd, b.buf, b.len + 2);
 }
 
+/* ".." path segments (also percent-encoded) could climb out of /proxy/{port} on the execd side;
+ * upstream refuses them as well. */
+static bool has_dot_segment(const char *uri)
+{
+    size_t n = strcspn(uri, "?");
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (uri[i] != '/') continue;
+        const char *s = uri + i + 1;
+        size_t rest = n - i - 1, len = 0;
+        int dots = 0;
+        while (len < rest && s[len] != '/') {
+            if (s[len] == '.')
+                dots++, len++;
+            else if (rest - len >= 3 && s[len] == '%' && s[len + 1] == '2' &&
+                     (s[len + 2] == 'e' || s[len + 2] == 'E'))
+                dots++, len += 3;
+            else
+                break;
+        }
+        if (dots == 2 && (len == rest || s[len] == '/')) return true;
+    }
+    return false;
+}
+
 int proxy_begin(struct req *r, const char *id, int port, struct api_err *e)
 {
     struct sbx_rec rec;
@@ -148,6 +172,8 @@ int proxy_begin(struct req *r, const char *id, int port, struct api_err *e)
 
     if (port == 0)
         return api_fail(e, 400, E_INVALID_PORT, "the port must be a number from 1 to 65535");
+    if (has_dot_segment(r->raw_uri))
+        return api_fail(e, 400, E_INVALID_PARAMETER, "proxy paths must not contain '..'");
     if (lc_wait_ready(id, &rec, e)) return -1;
     if ((strcmp(rec.state, "Running") && strcmp(rec.state, "Paused")) || !rec.execd_addr[0]) {
         api_fail(e, 409, E_NOT_RUNNING, "sandbox '%.100s' is %s", id, rec.state);

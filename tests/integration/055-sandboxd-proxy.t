@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-sandboxd.sh"
 sbxd_require
-plan 9
+plan 11
 sbxd_start
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -37,3 +37,5 @@ head=$(curl -s -H "OPEN-SANDBOX-API-KEY: $SBXD_KEY" -H 'X-Custom: kept' "$P/8765
 like "$head" $'^GET /headers\\?q=1 HTTP/1.1.*X-Custom: kept' "plain HTTP to the same port: path, query and headers forwarded"
 [[ $head != *OPEN-SANDBOX-API-KEY* && $head != *"$SBXD_KEY"* && $head == *X-Forwarded-For:* ]]
 ok $? "the API key is not forwarded; X-Forwarded-For is added"
+is "$(curl -s -o /dev/null -w '%{http_code}' --path-as-is "$P/8080/../../command")" 400 "'..' in a proxy path rejected"
+is "$(curl -s -o /dev/null -w '%{http_code}' --path-as-is "$P/8080/a/%2e%2E/b")" 400 "encoded '..' rejected too"
