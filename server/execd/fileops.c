@@ -54,13 +54,9 @@ json_t *fileinfo_json(const char *abspath, const struct stat *st)
     return o;
 }
 
-int apply_perms(const char *path, const char *owner, const char *group, bool has_mode, mode_t mode,
-                const char **ret_what)
+int apply_perms(const char *path, const char *owner, const char *group, bool has_mode,
+                mode_t mode, const char **ret_what)
 {
-    if (has_mode && chmod(path, mode) < 0) {
-        *ret_what = "chmod";
-        return -errno;
-    }
     uid_t uid = getuid();
     gid_t gid = getgid();
     if (owner && *owner && name_uid(owner, &uid) < 0) {
@@ -71,8 +67,13 @@ int apply_perms(const char *path, const char *owner, const char *group, bool has
         *ret_what = "unknown group";
         return -EINVAL;
     }
+    /* chown first: it clears setuid/setgid, which the chmod then sets */
     if (lchown(path, uid, gid) < 0) {
         *ret_what = "chown";
+        return -errno;
+    }
+    if (has_mode && chmod(path, mode) < 0) {
+        *ret_what = "chmod";
         return -errno;
     }
     return 0;

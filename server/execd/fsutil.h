@@ -24,8 +24,9 @@ int home_dir(char *out, size_t outsz);
 /* FileInfo object of an lstat()ed path, with execd's extension fields. */
 json_t *fileinfo_json(const char *abspath, const struct stat *st);
 
-/* chmod (when has_mode) then chown to owner/group, or to execd's uid/gid when neither is
- * given (as upstream). Negative errno; *ret_what names the failed step. */
+/* chown (to owner/group, or to execd's uid/gid when neither is given, as upstream), then
+ * chmod when has_mode, so setuid/setgid bits survive. Negative errno; *ret_what names the
+ * failed step. */
 int apply_perms(const char *path, const char *owner, const char *group, bool has_mode, mode_t mode,
                 const char **ret_what);
 
