@@ -33,6 +33,8 @@ json_t *sandbox_json(const struct sbx_rec *s, bool full)
     json_object_set(o, "metadata", s->metadata);
     json_object_set(o, "entrypoint", s->entrypoint);
     if (s->platform) json_object_set(o, "platform", s->platform);
+    json_t *ext = json_object_get(s->spec, "extensions");
+    if (full && json_object_size(ext)) json_object_set(o, "extensions", ext);
     if (s->expires_ms) set_time(o, "expiresAt", s->expires_ms);
     set_time(o, "createdAt", s->created_ms);
     return o;
