@@ -24,4 +24,5 @@ $(SBXD_UNIT): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SBXD_PURE_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SBXD_LIBS)
 
-CFLAGS_tests += -Iserver/sandboxd
+# Only sandboxd's unit test objects see sandboxd's headers (execd has headers of the same names).
+$(BUILD)/obj/tests/unit/test_sandboxd_%.o: CFLAGS += -Iserver/sandboxd
