@@ -4,13 +4,55 @@
 #include <string.h>
 
 #include "lifecycle.h"
+#include "lifecycle_priv.h"
 #include "locks.h"
 #include "log.h"
 #include "runtime.h"
 #include "util.h"
 
-/* Implemented in lifecycle.c; exposed here only. */
-void lc_adopt_one(struct sbx_rec *rec);
+/* Makes one record and the host agree. */
+static void adopt_one(struct sbx_rec *rec)
+{
+    struct rt_info info = {0};
+    char err[RT_ERR_MAX] = "";
+    struct id_lock *l = id_lock(rec->id);
+    int r;
+
+    if (rec->expires_ms && rec->expires_ms <= now_ms()) {
+        if (destroy_locked(rec->id, err) == 0)
+            log_info("sandbox %s expired while sandboxd was down; deleted", rec->id);
+        else
+            log_err("sandbox %s expired but cannot be deleted: %s", rec->id, err);
+        id_unlock(l);
+        return;
+    }
+    if (!sbx_is_live(rec) && strcmp(rec->state, "Pending")) {
+        id_unlock(l);
+        return;
+    }
+    r = rt_inspect(rec->id, &info, err);
+    if (r) {
+        log_warn("sandbox %s: cannot inspect: %s", rec->id, err[0] ? err : strerror(-r));
+        id_unlock(l);
+        return;
+    }
+    if (!strcmp(rec->state, "Pending")) {
+        if (info.state == RT_RUNNING) {
+            if (info.execd_addr[0])
+                snprintf(rec->execd_addr, sizeof(rec->execd_addr), "%s", info.execd_addr);
+            store_sbx_set_addr(rec->id, rec->execd_addr);
+            ready_start(rec->id, rec->execd_addr, rec->token);
+        } else {
+            store_sbx_set_state(rec->id, "Failed", "provision_interrupted",
+                                "sandboxd stopped while the sandbox was being created");
+            rt_delete(rec->id, err);
+        }
+    } else {
+        reconcile_locked(rec, &info);
+        log_info("sandbox %s adopted: %s", rec->id, rec->state);
+    }
+    id_unlock(l);
+}
 
 static int forget_orphan(const char *id, void *arg)
 {
@@ -48,7 +90,7 @@ void lc_adopt_all(void)
     char err[RT_ERR_MAX] = "";
     if (store_sbx_list(&v, &n)) return;
     for (size_t i = 0; i < n; i++)
-        lc_adopt_one(&v[i]);
+        adopt_one(&v[i]);
     sbx_rec_free_all(v, n);
     if (rt_list(forget_orphan, NULL, err)) log_warn("cannot list the runtime's sandboxes: %s", err);
     fail_interrupted_snapshots();

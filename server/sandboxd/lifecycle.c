@@ -1,5 +1,6 @@
 /* Sandbox operations, serialised per id, runtime first, record second. */
 #include "lifecycle.h"
+#include "lifecycle_priv.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -20,6 +21,11 @@ static const struct sd_config *cfg;
 void lc_init(const struct sd_config *c)
 {
     cfg = c;
+}
+
+const struct sd_config *lc_config(void)
+{
+    return cfg;
 }
 
 /* The one errno -> HTTP mapping of runtime failures. */
@@ -85,113 +91,6 @@ static void free_strv(char **v)
     for (size_t i = 0; v && v[i]; i++)
         free(v[i]);
     free(v);
-}
-
-/* ---- readiness ---------------------------------------------------------------------------- */
-
-struct ready_job {
-    char id[RT_ID_MAX];
-    char addr[64];
-    char token[TOKEN_HEX_LEN + 1];
-};
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
-/* Did the sandbox die while we waited for execd? Fills why. */
-static bool sandbox_died(const char *id, char *why, size_t cap)
-{
-    struct rt_info info = {0};
-    char err[RT_ERR_MAX] = "";
-    struct id_lock *l = id_lock(id);
-    int r = rt_inspect(id, &info, err);
-    id_unlock(l);
-    if (r != 0) {
-        snprintf(why, cap, "runtime inspect failed: %s", err[0] ? err : strerror(-r));
-        return true;
-    }
-    switch (info.state) {
-    case RT_STOPPED:
-        snprintf(why, cap, "the sandbox's init exited with status %d before execd answered",
-                 info.exit_status);
-        return true;
-    case RT_ABSENT:
-        snprintf(why, cap, "the sandbox disappeared before execd answered");
-        return true;
-    default:
-        return false;
-    }
-}
-
-/* Waits for execd's /ping: connection attempts with a short backoff (execd runs in another
- * network namespace, so there is no event to wait for), bounded by the ready timeout. */
-static int wait_for_execd(const struct ready_job *j, char *why, size_t cap)
-{
-    int64_t start = now_ms(), deadline = start + cfg->ready_timeout * 1000, last_check = start;
-    int delay = 1, r;
-    for (;;) {
-        r = execd_ping(j->addr, j->token, 2000);
-        if (r == 0) return 0;
-        if (now_ms() >= deadline) {
-            snprintf(why, cap, "execd at %s did not answer /ping within %llds: %s", j->addr,
-                     (long long)cfg->ready_timeout, strerror(-r));
-            return -ETIMEDOUT;
-        }
-        if (now_ms() - last_check >= 250) {
-            last_check = now_ms();
-            if (sandbox_died(j->id, why, cap)) return -ECHILD;
-        }
-        sleep_ms(delay);
-        delay = delay < 4 ? delay * 2 : 5;
-    }
-}
-
-static void *ready_worker(void *arg)
-{
-    struct ready_job *j = arg;
-    char why[MESSAGE_MAX] = "", err[RT_ERR_MAX];
-    struct sbx_rec rec;
-    int r = wait_for_execd(j, why, sizeof(why));
-    struct id_lock *l = id_lock(j->id);
-
-    if (store_sbx_get(j->id, &rec) == 0) {
-        if (!strcmp(rec.state, "Pending") && r == 0) {
-            store_sbx_set_state(j->id, "Running", "ready", "execd is ready");
-            log_info("sandbox %s is running (execd at %s)", j->id, j->addr);
-        } else if (!strcmp(rec.state, "Pending")) {
-            store_sbx_set_state(j->id, "Failed",
-                                r == -ETIMEDOUT ? "provision_timeout" : "runtime_error", why);
-            log_warn("sandbox %s failed to start: %s", j->id, why);
-            if (rt_delete(j->id, err)) log_warn("sandbox %s: cleanup failed: %s", j->id, err);
-        }
-        sbx_rec_free(&rec);
-    }
-    id_unlock(l);
-    state_changed();
-    free(j);
-    return NULL;
-}
-
-static void start_ready_worker(const char *id, const char *addr, const char *token)
-{
-    struct ready_job *j = calloc(1, sizeof(*j));
-    pthread_t th;
-    pthread_attr_t at;
-    snprintf(j->id, sizeof(j->id), "%s", id);
-    snprintf(j->addr, sizeof(j->addr), "%s", addr);
-    snprintf(j->token, sizeof(j->token), "%s", token);
-    pthread_attr_init(&at);
-    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&at, 256 * 1024);
-    if (pthread_create(&th, &at, ready_worker, j) != 0) {
-        log_err("cannot start the readiness thread of %s", id);
-        ready_worker(j);
-    }
-    pthread_attr_destroy(&at);
 }
 
 /* ---- create ------------------------------------------------------------------------------- */
@@ -308,7 +207,7 @@ int lc_create(const struct create_req *q, struct sbx_rec *ret, struct api_err *e
     }
     log_info("sandbox %s created (image %s), waiting for execd at %s", rec.id, rec.image,
              rec.execd_addr);
-    start_ready_worker(rec.id, rec.execd_addr, rec.token);
+    ready_start(rec.id, rec.execd_addr, rec.token);
     expiry_kick();
     *ret = rec;
     return 0;
@@ -317,7 +216,7 @@ int lc_create(const struct create_req *q, struct sbx_rec *ret, struct api_err *e
 /* ---- delete, expiry ----------------------------------------------------------------------- */
 
 /* Removes the sandbox from the host, then its record. Called with the id lock held. */
-static int destroy_locked(const char *id, char err[RT_ERR_MAX])
+int destroy_locked(const char *id, char err[RT_ERR_MAX])
 {
     int r = rt_delete(id, err);
     if (r) return r;
@@ -369,7 +268,7 @@ int lc_expire(const char *id)
 /* ---- get, refresh ------------------------------------------------------------------------- */
 
 /* Brings the record in line with what the runtime reports. Called with the id lock held. */
-static void reconcile_locked(struct sbx_rec *rec, const struct rt_info *info)
+void reconcile_locked(struct sbx_rec *rec, const struct rt_info *info)
 {
     char msg[MESSAGE_MAX], err[RT_ERR_MAX];
     const char *state = NULL, *reason = NULL;
@@ -404,7 +303,7 @@ static void reconcile_locked(struct sbx_rec *rec, const struct rt_info *info)
     state_changed();
 }
 
-static bool is_live(const struct sbx_rec *rec)
+bool sbx_is_live(const struct sbx_rec *rec)
 {
     return !strcmp(rec->state, "Running") || !strcmp(rec->state, "Paused");
 }
@@ -415,7 +314,7 @@ int lc_get(const char *id, bool refresh, struct sbx_rec *ret, struct api_err *e)
     char err[RT_ERR_MAX] = "";
     struct id_lock *l;
     if (store_sbx_get(id, ret)) return not_found(e, id);
-    if (!refresh || !is_live(ret)) return 0;
+    if (!refresh || !sbx_is_live(ret)) return 0;
     l = id_trylock(id);
     if (!l) return 0; /* an operation is running: the record is as fresh as it gets */
     sbx_rec_free(ret);
@@ -423,7 +322,7 @@ int lc_get(const char *id, bool refresh, struct sbx_rec *ret, struct api_err *e)
         id_unlock(l);
         return not_found(e, id);
     }
-    if (is_live(ret) && rt_inspect(id, &info, err) == 0) reconcile_locked(ret, &info);
+    if (sbx_is_live(ret) && rt_inspect(id, &info, err) == 0) reconcile_locked(ret, &info);
     id_unlock(l);
     return 0;
 }
@@ -510,7 +409,7 @@ int lc_renew(const char *id, int64_t expires_ms, struct api_err *e)
     if (!rec.expires_ms)
         api_fail(e, 409, E_INVALID_EXPIRATION,
                  "sandbox '%.100s' has no timeout (manual cleanup); it cannot be renewed", id);
-    else if (!is_live(&rec) && strcmp(rec.state, "Pending"))
+    else if (!sbx_is_live(&rec) && strcmp(rec.state, "Pending"))
         api_fail(e, 409, E_NOT_RUNNING, "sandbox '%.100s' is %s", id, rec.state);
     else if (expires_ms <= now_ms())
         api_fail(e, 400, E_INVALID_EXPIRATION, "expiresAt must be in the future");
@@ -525,51 +424,4 @@ int lc_renew(const char *id, int64_t expires_ms, struct api_err *e)
     id_unlock(l);
     if (r == 0) expiry_kick();
     return r;
-}
-
-/* ---- adoption after a restart --------------------------------------------------------------- */
-
-void lc_adopt_one(struct sbx_rec *rec);
-
-void lc_adopt_one(struct sbx_rec *rec)
-{
-    struct rt_info info = {0};
-    char err[RT_ERR_MAX] = "";
-    struct id_lock *l = id_lock(rec->id);
-    int r;
-
-    if (rec->expires_ms && rec->expires_ms <= now_ms()) {
-        if (destroy_locked(rec->id, err) == 0)
-            log_info("sandbox %s expired while sandboxd was down; deleted", rec->id);
-        else
-            log_err("sandbox %s expired but cannot be deleted: %s", rec->id, err);
-        id_unlock(l);
-        return;
-    }
-    if (!is_live(rec) && strcmp(rec->state, "Pending")) {
-        id_unlock(l);
-        return;
-    }
-    r = rt_inspect(rec->id, &info, err);
-    if (r) {
-        log_warn("sandbox %s: cannot inspect: %s", rec->id, err[0] ? err : strerror(-r));
-        id_unlock(l);
-        return;
-    }
-    if (!strcmp(rec->state, "Pending")) {
-        if (info.state == RT_RUNNING) {
-            if (info.execd_addr[0])
-                snprintf(rec->execd_addr, sizeof(rec->execd_addr), "%s", info.execd_addr);
-            store_sbx_set_addr(rec->id, rec->execd_addr);
-            start_ready_worker(rec->id, rec->execd_addr, rec->token);
-        } else {
-            store_sbx_set_state(rec->id, "Failed", "provision_interrupted",
-                                "sandboxd stopped while the sandbox was being created");
-            rt_delete(rec->id, err);
-        }
-    } else {
-        reconcile_locked(rec, &info);
-        log_info("sandbox %s adopted: %s", rec->id, rec->state);
-    }
-    id_unlock(l);
 }
