@@ -1,7 +1,9 @@
 /* sandboxd: the OpenSandbox Lifecycle API server with the native runc runtime.
  * Startup: config, state dir, API key, database, runtime, adoption of what survived a restart,
  * expiry timer, then the HTTP server; SIGTERM/SIGINT stop it (sandboxes keep running). */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include "http.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "proxy.h"
 #include "runtime.h"
 #include "store.h"
 #include "tcp.h"
@@ -60,6 +63,28 @@ static void block_signals(sigset_t *set)
     signal(SIGPIPE, SIG_IGN);
 }
 
+/* The address actually bound (resolves port 0), for the "listening on" line. */
+static const char *bound_addr(int fd, const char *fallback)
+{
+    static char out[INET6_ADDRSTRLEN + 16];
+    struct sockaddr_storage sa;
+    socklen_t len = sizeof(sa);
+    char host[INET6_ADDRSTRLEN];
+    if (getsockname(fd, (struct sockaddr *)&sa, &len) != 0) return fallback;
+    if (sa.ss_family == AF_INET) {
+        struct sockaddr_in *in = (struct sockaddr_in *)&sa;
+        inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+        snprintf(out, sizeof(out), "%s:%u", host, ntohs(in->sin_port));
+    } else if (sa.ss_family == AF_INET6) {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&sa;
+        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+        snprintf(out, sizeof(out), "[%s]:%u", host, ntohs(in6->sin6_port));
+    } else {
+        return fallback;
+    }
+    return out;
+}
+
 int main(int argc, char **argv)
 {
     char err[CFG_ERR_MAX] = "";
@@ -91,10 +116,11 @@ int main(int argc, char **argv)
         log_err("cannot start the HTTP server on %s", cfg.listen);
         return 1;
     }
-    fprintf(stderr, "sandboxd: listening on %s\n", cfg.listen);
+    fprintf(stderr, "sandboxd: listening on %s\n", bound_addr(fd, cfg.listen));
     while (sigwait(&set, &sig) != 0)
         ;
     log_info("received signal %d, stopping (sandboxes keep running)", sig);
+    proxy_shutdown_all();
     http_stop();
     close(fd);
     expiry_stop();

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 enum body_mode { BODY_NONE, BODY_LENGTH, BODY_CHUNKED, BODY_CLOSE };
 
 struct proxy {
+    struct proxy *next; /* in the registry of open upstream connections */
     int fd;
     bool chunked_upload, upload_failed, websocket;
     char head[HEAD_MAX];
@@ -34,10 +36,44 @@ struct proxy {
     struct chunk_dec dec;
 };
 
+/* Open upstream connections, so that a shutdown can wake threads blocked reading them. */
+static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct proxy *reg;
+
+static void reg_add(struct proxy *p)
+{
+    pthread_mutex_lock(&reg_mu);
+    p->next = reg;
+    reg = p;
+    pthread_mutex_unlock(&reg_mu);
+}
+
+static void reg_del(struct proxy *p)
+{
+    pthread_mutex_lock(&reg_mu);
+    for (struct proxy **pp = &reg; *pp; pp = &(*pp)->next)
+        if (*pp == p) {
+            *pp = p->next;
+            break;
+        }
+    pthread_mutex_unlock(&reg_mu);
+}
+
+void proxy_shutdown_all(void)
+{
+    pthread_mutex_lock(&reg_mu);
+    for (struct proxy *p = reg; p; p = p->next)
+        shutdown(p->fd, SHUT_RDWR);
+    pthread_mutex_unlock(&reg_mu);
+}
+
 struct proxy *proxy_free(struct proxy *p)
 {
     if (p) {
-        if (p->fd >= 0) close(p->fd);
+        if (p->fd >= 0) {
+            reg_del(p);
+            close(p->fd);
+        }
         free(p);
     }
     return NULL;
@@ -186,6 +222,7 @@ int proxy_begin(struct req *r, const char *id, int port, struct api_err *e)
         return api_fail(e, 500, E_GENERAL, "out of memory");
     }
     p->fd = tcp_connect(rec.execd_addr, 5000);
+    if (p->fd >= 0) reg_add(p);
     if (p->fd < 0) {
         api_fail(e, 502, E_BAD_GATEWAY, "cannot connect to sandbox '%.100s' at %s: %s", id,
                  rec.execd_addr, strerror(-p->fd));

@@ -14,6 +14,8 @@ int proxy_begin(struct req *r, const char *id, int port, struct api_err *e);
 void proxy_upload(struct req *r, const char *data, size_t n);
 /* Reads the upstream answer head and queues the streamed response (an enum MHD_Result). */
 int proxy_finish(struct req *r);
+/* Shuts down every open upstream connection (server shutdown: wakes blocked relays). */
+void proxy_shutdown_all(void);
 /* Frees p (NULL accepted); returns NULL. */
 struct proxy *proxy_free(struct proxy *p);
 #endif
