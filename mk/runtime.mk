@@ -18,3 +18,13 @@ $(BUILD)/rtctl: $(RTCTL_OBJS) $(BUILD)/libsbxruntime.a
 	$(CC) $(LDFLAGS) -o $@ $(RTCTL_OBJS) $(BUILD)/libsbxruntime.a $(RUNTIME_LDLIBS)
 
 ALL += $(BUILD)/libsbxruntime.a $(BUILD)/rtctl
+
+# Unit tests: tests/unit/test_runtime_*.c, linked with the library.
+RUNTIME_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_runtime_*.c))
+$(BUILD)/obj/tests/unit/test_runtime_%.o: CFLAGS += -Iserver/sandboxd
+
+$(BUILD)/tests/test_runtime_%: $(BUILD)/obj/tests/unit/test_runtime_%.o $(BUILD)/libsbxruntime.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libsbxruntime.a $(RUNTIME_LDLIBS)
+
+UNIT_TESTS += $(RUNTIME_TESTS)

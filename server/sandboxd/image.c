@@ -187,6 +187,8 @@ int image_import(const char *name, const char *source, char *err)
         return rt_fail(err, -EINVAL, "invalid image name '%s'", name ? name : "");
     if (rt_path(tmp, "%s.import.%d", dir, (int)getpid()) < 0)
         return rt_fail(err, -ENAMETOOLONG, "path too long");
+    if (rt_exists(dir))
+        return rt_fail(err, -EEXIST, "image '%s' is already in the store; remove it first", norm);
     int r = rt_mkdir_p(tmp, 0700);
     if (r < 0) return rt_fail(err, r, "mkdir '%s': %s", tmp, strerror(-r));
     r = import_into(source, tmp, err);

@@ -1,9 +1,11 @@
 /* Sandbox networking: see net.h. Uses ip(8) and nft(8) through posix_spawn. */
 #include "net.h"
+#include "net_nl.h"
 #include "runtime.h"
 #include "runtime_spawn.h"
 #include "runtime_util.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,31 +20,39 @@
 #include <unistd.h>
 
 #define NFT_TABLE "sandboxd"
-#define NFT_MARK "sandboxd-net-v1"
+#define NFT_MARK "sandboxd-net-v2"
 #define NET_LOCK "/run/sandboxd-net.lock"
+#define T "inet " NFT_TABLE
 
-/* The shared table. Replies to connections the host opened are accepted before the drops. */
+/* The shared table, (re)loaded atomically by one nft run: declaring existing chains and the set
+ * is a no-op, so running sandboxes keep their deny_egress elements across an upgrade of the
+ * rules. Replies to connections the host opened are accepted before the rejects. Rejecting
+ * (rather than dropping) makes a refused connection fail at once inside the sandbox. */
 static const char nft_ruleset[] =
-    "table inet " NFT_TABLE " {\n"
-    "  comment \"" NFT_MARK "\"\n"
+    "table " T " {\n"
     "  set deny_egress { type ifname; }\n"
-    "  chain pre { type filter hook prerouting priority -150; policy accept;\n"
-    "    iifname \"sbx*\" fib saddr . iif oif missing drop\n"
-    "  }\n"
-    "  chain input { type filter hook input priority 0; policy accept;\n"
-    "    iifname \"sbx*\" ct state established,related accept\n"
-    "    iifname \"sbx*\" drop\n"
-    "  }\n"
-    "  chain forward { type filter hook forward priority 0; policy accept;\n"
-    "    oifname \"sbx*\" ct state established,related accept\n"
-    "    oifname \"sbx*\" drop\n"
-    "    iifname \"sbx*\" meta nfproto ipv6 drop\n"
-    "    iifname @deny_egress drop\n"
-    "  }\n"
-    "  chain post { type nat hook postrouting priority 100; policy accept;\n"
-    "    ip saddr 10.88.0.0/16 oifname != \"sbx*\" masquerade\n"
-    "  }\n"
-    "}\n";
+    "  chain pre { type filter hook prerouting priority -150; policy accept; }\n"
+    "  chain input { type filter hook input priority 0; policy accept; }\n"
+    "  chain forward { type filter hook forward priority 0; policy accept; }\n"
+    "  chain post { type nat hook postrouting priority 100; policy accept; }\n"
+    "}\n"
+    "flush chain " T " pre\n"
+    "flush chain " T " input\n"
+    "flush chain " T " forward\n"
+    "flush chain " T " post\n"
+    /* spoofed sources (another sandbox's address) never get further */
+    "add rule " T " pre iifname \"sbx*\" fib saddr . iif oif missing drop comment \"" NFT_MARK
+    "\"\n"
+    /* sandbox -> host: only replies */
+    "add rule " T " input iifname \"sbx*\" ct state established,related accept\n"
+    "add rule " T " input iifname \"sbx*\" reject with icmpx type admin-prohibited\n"
+    /* into a sandbox: only replies (no sandbox <-> sandbox, no inbound from outside) */
+    "add rule " T " forward oifname \"sbx*\" ct state established,related accept\n"
+    "add rule " T " forward oifname \"sbx*\" reject with icmpx type admin-prohibited\n"
+    "add rule " T
+    " forward iifname \"sbx*\" meta nfproto ipv6 reject with icmpx type admin-prohibited\n"
+    "add rule " T " forward iifname @deny_egress reject with icmpx type admin-prohibited\n"
+    "add rule " T " post ip saddr 10.88.0.0/16 oifname != \"sbx*\" masquerade\n";
 
 static int write_sysctl(const char *path, const char *val)
 {
@@ -53,23 +63,19 @@ static int write_sysctl(const char *path, const char *val)
     return r;
 }
 
-static int nft_table_ok(void)
+/* 1: the current rules are loaded; 0: they are not (absent or older). */
+static int nft_rules_current(void)
 {
-    char out[8192], e[RT_ERR_MAX];
-    char *argv[] = {"nft", "list", "table", "inet", NFT_TABLE, NULL};
+    char out[4096], e[RT_ERR_MAX];
+    char *argv[] = {"nft", "list", "chain", "inet", NFT_TABLE, "pre", NULL};
     struct rt_spawn sp = {.argv = argv, .out = out, .out_cap = sizeof out, .stdio_fd = -1};
-    int r = rt_spawn(&sp, e);
-    if (r != 0) return 0; /* absent */
-    return strstr(out, NFT_MARK) ? 1 : -1;
+    return rt_spawn(&sp, e) == 0 && strstr(out, NFT_MARK);
 }
 
-static int nft_table_create(int state, char *err)
+static int nft_table_load(char *err)
 {
-    char script[sizeof nft_ruleset + 64];
-    snprintf(script, sizeof script, "%s%s", state < 0 ? "delete table inet " NFT_TABLE "\n" : "",
-             nft_ruleset);
     char *argv[] = {"nft", "-f", "-", NULL};
-    struct rt_spawn sp = {.argv = argv, .input = script, .stdio_fd = -1};
+    struct rt_spawn sp = {.argv = argv, .input = nft_ruleset, .stdio_fd = -1};
     int r = rt_spawn(&sp, err);
     return r > 0 ? -EIO : r;
 }
@@ -82,8 +88,7 @@ int net_init(char *err)
     if (lk < 0) return rt_fail(err, -errno, "open '%s': %m", NET_LOCK);
     while (flock(lk, LOCK_EX) < 0 && errno == EINTR)
         ;
-    int state = nft_table_ok();
-    r = state == 1 ? 0 : nft_table_create(state, err);
+    r = nft_rules_current() ? 0 : nft_table_load(err);
     close(lk);
     return r;
 }
@@ -168,41 +173,39 @@ static int first_candidate(void)
     return max >= NET_MAX_INDEX ? 1 : max + 1;
 }
 
-static int ip_batch(const char *netns_path, const char *script, char *err)
+static uint32_t ip4(const char *s)
 {
-    char nsopt[PATH_MAX + 8];
-    snprintf(nsopt, sizeof nsopt, "--net=%s", netns_path);
-    char *host[] = {"ip", "-batch", "-", NULL};
-    char *inside[] = {"nsenter", nsopt, "ip", "-batch", "-", NULL};
-    struct rt_spawn sp = {.argv = netns_path ? inside : host, .input = script, .stdio_fd = -1};
-    int r = rt_spawn(&sp, err);
-    return r > 0 ? -EIO : r;
+    struct in_addr a = {0};
+    inet_pton(AF_INET, s, &a);
+    return a.s_addr;
 }
 
-/* Creates sbxN with its peer eth0 inside netns_path; -EEXIST when sbxN is taken. */
-static int veth_create(const char *netns_path, struct net_lease *l, char *err)
+/* Host side: sbxN with the peer "eth0" created inside the namespace; -EEXIST when taken. */
+static int veth_create(int nl, int nsfd, struct net_lease *l, char *err)
 {
-    char script[PATH_MAX + 512];
-    snprintf(script, sizeof script,
-             "link add %s type veth peer name eth0 netns %s\n"
-             "addr add %s/30 dev %s\n"
-             "link set %s up\n",
-             l->host_if, netns_path, l->host_ip, l->host_if, l->host_if);
-    int r = ip_batch(NULL, script, err);
-    if (r < 0 && err && strstr(err, "File exists")) return -EEXIST;
-    return r;
+    int r = nl_veth_create(nl, l->host_if, "eth0", nsfd, 0);
+    if (r == -EEXIST) return r;
+    if (r < 0) return rt_fail(err, r, "create veth '%s': %s", l->host_if, strerror(-r));
+    int idx = nl_link_index(nl, l->host_if);
+    r = idx < 0 ? idx : nl_addr_add(nl, idx, ip4(l->host_ip), 30);
+    r = r ?: nl_link_up(nl, idx);
+    return r < 0
+               ? rt_fail(err, r, "configure '%s' (%s/30): %s", l->host_if, l->host_ip, strerror(-r))
+               : 0;
 }
 
+/* Inside: lo and eth0 up, the sandbox address, the default route through the host side. */
 static int veth_configure_inside(const char *netns_path, const struct net_lease *l, char *err)
 {
-    char script[512];
-    snprintf(script, sizeof script,
-             "link set lo up\n"
-             "addr add %s/30 dev eth0\n"
-             "link set eth0 up\n"
-             "route add default via %s\n",
-             l->sandbox_ip, l->host_ip);
-    return ip_batch(netns_path, script, err);
+    int nl = nl_open(netns_path);
+    if (nl < 0) return rt_fail(err, nl, "netlink in '%s': %s", netns_path, strerror(-nl));
+    int idx = nl_link_index(nl, "eth0");
+    int r = idx < 0 ? idx : nl_link_up(nl, 1 /* lo */);
+    r = r ?: nl_addr_add(nl, idx, ip4(l->sandbox_ip), 30);
+    r = r ?: nl_link_up(nl, idx);
+    r = r ?: nl_route_default(nl, idx, ip4(l->host_ip));
+    close(nl);
+    return r < 0 ? rt_fail(err, r, "configure eth0 in '%s': %s", netns_path, strerror(-r)) : 0;
 }
 
 static int nft_element(const char *op, const char *ifname, char *err)
@@ -215,24 +218,39 @@ static int nft_element(const char *op, const char *ifname, char *err)
 
 static int veth_delete(const char *ifname, char *err)
 {
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "/sys/class/net/%s", ifname);
-    if (!rt_exists(path)) return 0;
-    char *argv[] = {"ip", "link", "del", (char *)ifname, NULL};
-    int r = rt_run(argv, err);
-    return r < 0 && !rt_exists(path) ? 0 : r;
+    int nl = nl_open(NULL);
+    if (nl < 0) return rt_fail(err, nl, "netlink: %s", strerror(-nl));
+    int idx = nl_link_index(nl, ifname);
+    int r = idx < 0 ? idx : nl_link_del(nl, idx);
+    close(nl);
+    if (r == -ENODEV) return 0;
+    return r < 0 ? rt_fail(err, r, "delete veth '%s': %s", ifname, strerror(-r)) : 0;
+}
+
+static int allocate(int nl, int nsfd, struct net_lease *l, char *err)
+{
+    int start = first_candidate(), r = -EEXIST;
+    for (int i = 0; i < NET_MAX_INDEX && r == -EEXIST; i++) {
+        l->index = (start - 1 + i) % NET_MAX_INDEX + 1;
+        net_lease_fill(l);
+        r = veth_create(nl, nsfd, l, err);
+    }
+    if (r == -EEXIST) return rt_fail(err, -ENOSPC, "no free sandbox subnet in 10.88.0.0/16");
+    return r;
 }
 
 int net_setup(const char *netns_path, bool deny_egress, struct net_lease *ret, char *err)
 {
     struct net_lease l = {.deny_egress = deny_egress};
-    int start = first_candidate(), r = -EEXIST;
-    for (int i = 0; i < NET_MAX_INDEX && r == -EEXIST; i++) {
-        l.index = (start - 1 + i) % NET_MAX_INDEX + 1;
-        net_lease_fill(&l);
-        r = veth_create(netns_path, &l, err);
-    }
-    if (r == -EEXIST) return rt_fail(err, -ENOSPC, "no free sandbox subnet in 10.88.0.0/16");
+    int nl = nl_open(NULL);
+    int nsfd = open(netns_path, O_RDONLY | O_CLOEXEC);
+    int r = nl < 0 ? nl : nsfd < 0 ? -errno : 0;
+    if (r < 0)
+        rt_fail(err, r, "netlink or '%s': %s", netns_path, strerror(-r));
+    else
+        r = allocate(nl, nsfd, &l, err);
+    if (nl >= 0) close(nl);
+    if (nsfd >= 0) close(nsfd);
     if (r < 0) return r;
     r = veth_configure_inside(netns_path, &l, err);
     if (r == 0 && deny_egress) r = nft_element("add", l.host_if, err);

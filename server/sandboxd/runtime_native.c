@@ -183,23 +183,43 @@ static int write_config(const struct rt_spec *s, const struct image *img, char *
     return bundle_write(dir, &o, err);
 }
 
-static int start(const char *id, char *err)
+static void fill_info(const char *id, struct rt_info *info)
 {
-    char dir[PATH_MAX], log[PATH_MAX];
-    if (rt_sandbox_path(dir, id, NULL) < 0 || rt_sandbox_path(log, id, "init.log") < 0)
+    struct net_lease l;
+    if (rt_lease_load(id, &l) == 0)
+        snprintf(info->execd_addr, sizeof info->execd_addr, "%s:%d", l.sandbox_ip,
+                 NET_SANDBOX_PORT);
+}
+
+static void log_tail(const char *log, int r, const char *id, char *err)
+{
+    char tail[RT_ERR_MAX - 64];
+    ssize_t n = rt_read_file(log, tail, sizeof tail);
+    for (ssize_t i = 0; i < n; i++)
+        if (tail[i] == '\n') tail[i] = ' ';
+    rt_fail(err, r, "runc run '%s' failed: %s", id, n > 0 ? tail : "no output");
+}
+
+/* runc run -d; info comes from runc's pid file (no second runc call). */
+static int start(const char *id, struct rt_info *info, char *err)
+{
+    char dir[PATH_MAX], log[PATH_MAX], pidf[PATH_MAX], buf[32];
+    if (rt_sandbox_path(dir, id, NULL) < 0 || rt_sandbox_path(log, id, "init.log") < 0 ||
+        rt_sandbox_path(pidf, id, "init.pid") < 0)
         return -ENAMETOOLONG;
     int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0) return rt_fail(err, -errno, "open '%s': %m", log);
-    int r = runc_run(id, dir, fd, err);
+    int r = runc_run(id, dir, pidf, fd, err);
     close(fd);
     if (r < 0) {
-        char tail[RT_ERR_MAX - 64];
-        ssize_t n = rt_read_file(log, tail, sizeof tail);
-        for (ssize_t i = 0; i < n; i++)
-            if (tail[i] == '\n') tail[i] = ' ';
-        rt_fail(err, r, "runc run '%s' failed: %s", id, n > 0 ? tail : "no output");
+        log_tail(log, r, id, err);
+        return r;
     }
-    return r;
+    memset(info, 0, sizeof *info);
+    info->state = RT_RUNNING;
+    if (rt_read_file(pidf, buf, sizeof buf) > 0) info->init_pid = atoi(buf);
+    fill_info(id, info);
+    return 0;
 }
 
 int rt_create(const struct rt_spec *spec, struct rt_info *info, char err[RT_ERR_MAX])
@@ -214,8 +234,7 @@ int rt_create(const struct rt_spec *spec, struct rt_info *info, char err[RT_ERR_
     r = r ?: mount_overlay(spec->id, &img, err);
     r = r ?: setup_net(spec, &lease, err);
     r = r ?: write_config(spec, &img, err);
-    r = r ?: start(spec->id, err);
-    r = r ?: rt_inspect(spec->id, info, err);
+    r = r ?: start(spec->id, info, err);
     if (r < 0) rt_teardown(spec->id, NULL);
     return r;
 }
@@ -234,10 +253,7 @@ int rt_inspect(const char *id, struct rt_info *info, char err[RT_ERR_MAX])
     }
     if (r < 0) return r;
     if (info->state == RT_STOPPED) info->init_pid = 0;
-    struct net_lease l;
-    if (rt_lease_load(id, &l) == 0)
-        snprintf(info->execd_addr, sizeof info->execd_addr, "%s:%d", l.sandbox_ip,
-                 NET_SANDBOX_PORT);
+    fill_info(id, info);
     return 0;
 }
 
@@ -253,15 +269,32 @@ int rt_resume(const char *id, char err[RT_ERR_MAX])
     return runc_resume(id, err);
 }
 
+static int list_dir(const char *dir, const char *skip_if_in, int (*fn)(const char *, void *),
+                    void *arg, char *err)
+{
+    DIR *d = opendir(dir);
+    if (!d) return errno == ENOENT ? 0 : rt_fail(err, -errno, "opendir '%s': %m", dir);
+    struct dirent *e;
+    int r = 0;
+    while (r == 0 && (e = readdir(d))) {
+        char p[PATH_MAX];
+        if (!rt_id_valid(e->d_name)) continue;
+        if (skip_if_in && rt_path(p, "%s/%s", skip_if_in, e->d_name) == 0 && rt_exists(p))
+            continue; /* already listed */
+        r = fn(e->d_name, arg);
+    }
+    closedir(d);
+    return r;
+}
+
+/* Bundles, then containers runc knows without a bundle (a crash between the two). */
 int rt_list(int (*fn)(const char *id, void *arg), void *arg, char err[RT_ERR_MAX])
 {
-    char p[PATH_MAX];
-    if (rt_path(p, "%s/sandboxes", rt_ctx.state) < 0) return -ENAMETOOLONG;
-    DIR *d = opendir(p);
-    if (!d) return rt_fail(err, -errno, "opendir '%s': %m", p);
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (rt_id_valid(e->d_name) && fn(e->d_name, arg) != 0) break;
-    closedir(d);
-    return 0;
+    char bundles[PATH_MAX], runc[PATH_MAX];
+    if (rt_path(bundles, "%s/sandboxes", rt_ctx.state) < 0 ||
+        rt_path(runc, "%s/runc", rt_ctx.state) < 0)
+        return -ENAMETOOLONG;
+    int r = list_dir(bundles, NULL, fn, arg, err);
+    if (r == 0) r = list_dir(runc, bundles, fn, arg, err);
+    return r < 0 ? r : 0;
 }

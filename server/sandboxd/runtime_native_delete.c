@@ -26,9 +26,7 @@ static int remove_net(const char *id, char *err)
 int rt_teardown(const char *id, char *err)
 {
     char p[PATH_MAX];
-    char e[RT_ERR_MAX] = "";
-    runc_resume(id, e); /* a frozen container cannot die */
-    int r = runc_delete(id, err);
+    int r = runc_delete(id, err); /* --force also kills a paused (frozen) container */
     if (r < 0) return r;
     if (rt_sandbox_path(p, id, "rootfs") < 0) return -ENAMETOOLONG;
     r = rt_umount(p);

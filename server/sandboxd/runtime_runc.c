@@ -12,6 +12,11 @@
 
 static char runc_root[PATH_MAX];
 
+const char *runc_root_dir(void)
+{
+    return runc_root;
+}
+
 void runc_set_root(const char *root)
 {
     snprintf(runc_root, sizeof runc_root, "%s", root);
@@ -32,10 +37,10 @@ static int runc_simple(const char *verb, const char *flag, const char *id, char 
     return rt_run(argv, err);
 }
 
-int runc_run(const char *id, const char *bundle, int log_fd, char *err)
+int runc_run(const char *id, const char *bundle, const char *pid_file, int log_fd, char *err)
 {
-    char *argv[] = {"runc",     "--root",       runc_root,  "run", "-d",
-                    "--bundle", (char *)bundle, (char *)id, NULL};
+    char *argv[] = {"runc",           "--root",   runc_root,      "run",      "-d", "--pid-file",
+                    (char *)pid_file, "--bundle", (char *)bundle, (char *)id, NULL};
     struct rt_spawn sp = {.argv = argv, .stdio_fd = log_fd};
     int r = rt_spawn(&sp, err);
     return r > 0 ? -EIO : r;
@@ -51,6 +56,8 @@ static enum rt_state parse_status(const char *s)
 
 int runc_state(const char *id, enum rt_state *ret_state, int *ret_pid, char *err)
 {
+    int fast = runc_state_fast(id, ret_state, ret_pid);
+    if (fast != -ENOTSUP) return fast;
     char out[8192], e[RT_ERR_MAX] = "";
     char *argv[] = {"runc", "--root", runc_root, "state", (char *)id, NULL};
     struct rt_spawn sp = {.argv = argv, .out = out, .out_cap = sizeof out, .stdio_fd = -1};

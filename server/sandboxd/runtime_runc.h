@@ -4,10 +4,14 @@
 #include "runtime.h"
 
 void runc_set_root(const char *root);
-/* runc run -d: stdio of the container (and runc's own messages) go to log_fd. */
-int runc_run(const char *id, const char *bundle, int log_fd, char *err);
-/* runc state: -ENOENT when runc does not know the container. */
+/* runc run -d: stdio of the container (and runc's own messages) go to log_fd; the host pid of
+ * its init is written to pid_file. */
+int runc_run(const char *id, const char *bundle, const char *pid_file, int log_fd, char *err);
+/* The container's state: -ENOENT when runc does not know it. Read from runc's state.json
+ * (runtime_runc_state.c), or with `runc state` when that file is not understood. */
 int runc_state(const char *id, enum rt_state *ret_state, int *ret_pid, char *err);
+int runc_state_fast(const char *id, enum rt_state *ret_state, int *ret_pid);
+const char *runc_root_dir(void);
 int runc_pause(const char *id, char *err);
 int runc_resume(const char *id, char *err);
 /* runc delete --force (kills every process of the container first); unknown id = 0. */
