@@ -153,11 +153,25 @@ static void serve(struct conn *c)
     }
 }
 
+/* Lingering close: stop sending, then swallow what the client still sends (bounded) so the
+ * kernel does not answer it with a reset that could destroy our last response. */
+static void linger_close(int fd)
+{
+    struct timeval tv = {.tv_sec = 1};
+    char buf[16384];
+    size_t budget = 1 << 20;
+    shutdown(fd, SHUT_WR);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    for (ssize_t n; budget && (n = recv(fd, buf, sizeof(buf), 0)) > 0;)
+        budget = (size_t)n >= budget ? 0 : budget - (size_t)n;
+    close(fd);
+}
+
 static void *conn_main(void *arg)
 {
     struct conn *c = arg;
     serve(c);
-    close(c->fd);
+    linger_close(c->fd);
     free(c->raw_target);
     free(c->in);
     free(c);

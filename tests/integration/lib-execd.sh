@@ -1,6 +1,6 @@
 # Helpers for execd integration tests. Source after lib.sh.
 # ex_start [EXECD ARGS...]: starts execd on a free port with a private spool dir; sets
-# EX_URL, EX_PORT, EX_PID, EX_TMP (a private temp dir, removed at exit).
+# EX_URL, EX_PORT, EX_PID, EX_LOG (its stderr) and EX_TMP (a private temp dir, removed at exit).
 # Prefer the system python3: a pyenv shim costs ~0.7 s per call.
 [[ -x /usr/bin/python3 ]] && PATH=/usr/bin:$PATH
 EX_TMP=$(mktemp -d /tmp/execd-test.XXXXXX)
@@ -9,11 +9,28 @@ on_exit "rm -rf '$EX_TMP'"
 ex_start() {
     EX_PORT=$(free_port)
     mkdir -p "$EX_TMP/spool"
-    "$EXECD" --listen "127.0.0.1:$EX_PORT" --spool-dir "$EX_TMP/spool" "$@" 2>"$EX_TMP/execd.log" &
+    # stdout goes to a file too: children inherit it and must never hold prove's pipe.
+    EX_LOG=$EX_TMP/execd.$EX_PORT.log
+    "$EXECD" --listen "127.0.0.1:$EX_PORT" --spool-dir "$EX_TMP/spool" "$@" >"$EX_TMP/execd.out" 2>"$EX_LOG" &
     EX_PID=$!
-    on_exit "kill -9 $EX_PID; wait $EX_PID"
+    on_exit "ex_stop $EX_PID '$EX_LOG'"
     EX_URL="http://127.0.0.1:$EX_PORT"
-    wait_line "$EX_TMP/execd.log" "listening on" || { echo "# execd did not start"; cat "$EX_TMP/execd.log"; exit 1; }
+    wait_line "$EX_LOG" "listening on" || { echo "# execd did not start"; cat "$EX_LOG"; exit 1; }
+}
+
+# ex_stop PID [LOG]: SIGTERM (execd kills its commands and, as init, forwards it to the
+# entrypoint), SIGKILL after 5 s. A sanitizer report in the log fails the test (an extra
+# "not ok" breaks the plan).
+ex_stop() {
+    if kill -TERM "$1" 2>/dev/null; then
+        timeout 5 tail --pid="$1" -f /dev/null
+        kill -KILL "$1" 2>/dev/null
+        wait "$1" 2>/dev/null
+    fi
+    if [[ -n ${2:-} ]] && grep -q -e 'ERROR: AddressSanitizer' -e 'runtime error:' "$2" 2>/dev/null; then
+        echo "not ok - execd sanitizer report"
+        sed 's/^/# /' "$2" | head -40
+    fi
 }
 
 # ex CURL-ARGS... PATH: curl against execd (body on stdout).
