@@ -94,5 +94,8 @@ like "$(cat "$SBXD_DIR/page")" "Directory listing" "and returns its page"
 sbxd_ready "$a" # SBXD_EXECD and SBXD_TOKEN of $a (execd_call ran in subshells)
 is "$(api DELETE /v1/sandboxes/$a)" 204 "delete 204"
 is "$(api GET /v1/sandboxes/$a)" 404 "deleted sandbox is 404"
-is "$(curl -s -o /dev/null -w '%{http_code}' -H "X-EXECD-ACCESS-TOKEN: $SBXD_TOKEN" --max-time 2 "http://$SBXD_EXECD/ping")" 000 \
-    "its execd is gone"
+# Its address may already belong to a sandbox of another sandboxd on this machine: the check
+# is that the old token opens nothing any more.
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-EXECD-ACCESS-TOKEN: $SBXD_TOKEN" --max-time 2 "http://$SBXD_EXECD/ping")
+[[ $code != 200 ]]
+ok $? "its execd is gone (got $code)"
