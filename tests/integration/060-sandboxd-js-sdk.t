@@ -11,9 +11,12 @@ SDK_DIR=$SFS_BUILD/compat-node/sdk-$SDK_VERSION
 if [[ ! -f $SDK_DIR/node_modules/@alibaba-group/opensandbox/package.json ]]; then
     mkdir -p "$SDK_DIR"
     echo '{"private":true}' >"$SDK_DIR/package.json"
-    if ! timeout 300 npm install --prefix "$SDK_DIR" --no-audit --no-fund --loglevel=error \
-        "@alibaba-group/opensandbox@$SDK_VERSION" >"$SDK_DIR.log" 2>&1; then
-        if grep -qiE 'ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|network' "$SDK_DIR.log"; then
+    install() {
+        timeout 300 npm install --prefix "$SDK_DIR" --no-audit --no-fund --loglevel=error \
+            "@alibaba-group/opensandbox@$SDK_VERSION" >"$SDK_DIR.log" 2>&1
+    }
+    if ! install && ! install; then # one retry for a transient registry error
+        if grep -qiE 'ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|network|socket hang up|E50[0-9]' "$SDK_DIR.log"; then
             skip_all "npm registry unreachable: $(tail -1 "$SDK_DIR.log")"
         fi
         plan 1
