@@ -26,3 +26,13 @@ $(SBXD_UNIT): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SBXD_PURE_OBJS)
 
 # Only sandboxd's unit test objects see sandboxd's headers (execd has headers of the same names).
 $(BUILD)/obj/tests/unit/test_sandboxd_%.o: CFLAGS += -Iserver/sandboxd
+
+# Fuzz target of sandboxd's parsers with a replay main that also runs deterministic mutations
+# (tests/integration/057 replays the corpus in make check). `make fuzz` may link the same target
+# with libFuzzer instead of sandboxd_replay.o.
+FUZZERS += $(BUILD)/fuzz/sandboxd_fuzz_parsers
+$(BUILD)/fuzz/sandboxd_fuzz_parsers: $(BUILD)/obj/tests/fuzz/sandboxd_fuzz_parsers.o \
+		$(BUILD)/obj/tests/fuzz/sandboxd_replay.o $(SBXD_PURE_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SBXD_LIBS)
+$(BUILD)/obj/tests/fuzz/sandboxd_%.o: CFLAGS += -Iserver/sandboxd
