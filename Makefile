@@ -6,7 +6,7 @@ SAN ?= 0
 CC ?= gcc
 PREFIX ?= /usr/local
 
-WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wformat=2
+WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wformat=2 -Wno-format-truncation
 CFLAGS := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -MMD -MP -Icommon $(EXTRA_CFLAGS)
 LDFLAGS := $(EXTRA_LDFLAGS)
 ifeq ($(SAN),1)

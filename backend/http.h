@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <stdbool.h>
 
 #define SBX_BODY_MAX (64u << 20) /* buffered answers larger than this fail with -EFBIG */
 #define SBX_HDR_MAX 8            /* extra request headers per call */
@@ -35,7 +36,8 @@ struct sbx_req {
     const char *headers[SBX_HDR_MAX]; /* "Name: value", NULL-terminated list */
     const char *body;   /* request body or NULL */
     size_t body_len;
-    int body_fd;        /* if >= 0 (and body NULL): upload body_len bytes from this fd at body_off */
+    int use_fd;         /* if set (and body NULL): upload body_len bytes from body_fd at body_off */
+    int body_fd;
     off_t body_off;
     long timeout_ms;    /* 0 = default (30 s); < 0 = none (streams) */
     /* Streaming: when set, response body bytes go here instead of into a buffer. Return 0 to
@@ -43,6 +45,9 @@ struct sbx_req {
     int (*on_data)(const char *p, size_t n, void *arg);
     /* Called once when the response headers are complete (status known); non-zero aborts. */
     int (*on_head)(long status, const struct sbx_resp_meta *m, void *arg);
+    /* Called about once a second while the transfer runs (even when idle); non-zero aborts
+     * (-ECANCELED). Lets a follower notice that its reader went away. */
+    int (*alive)(void *arg);
     void *arg;
 };
 

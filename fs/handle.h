@@ -7,6 +7,7 @@ enum sfs_handle_kind {
     SFS_H_STREAM,      /* a command's stdout/stderr/output/exit */
     SFS_H_CMD,         /* a cmd file open for writing */
     SFS_H_FILE,        /* a file under files/ (fs/files*.c) */
+    SFS_H_REAL,        /* a real file of the daemon (templates) */
 };
 struct sfs_handle {
     enum sfs_handle_kind kind;

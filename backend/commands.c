@@ -1,0 +1,248 @@
+/* Commands and sessions through execd. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "commands.h"
+
+#define SSE_LINE_MAX (1 << 20)
+
+static int get_json(const struct sbx_execd *x, const char *method, const char *url, const char *body,
+                    json_t **out)
+{
+    struct sbx_req req = {.method = method, .url = url, .body = body,
+                          .body_len = body ? strlen(body) : 0};
+    sbx_execd_headers(x, &req, body ? "Content-Type: application/json" : NULL);
+    struct sbx_buf b;
+    int rc = sbx_http_errno(sbx_http(&req, &b, NULL));
+    if (out)
+        *out = NULL;
+    if (!rc && out) {
+        *out = b.len ? json_loadb(b.data, b.len, 0, NULL) : NULL;
+        if (!*out)
+            rc = -EPROTO;
+    }
+    sbx_buf_free(&b);
+    return rc;
+}
+
+/* --- the event-stream splitter --------------------------------------------------------------- */
+
+static int sse_line(struct sbx_sse *p, char *line, size_t len)
+{
+    while (len && (line[len - 1] == '\r'))
+        line[--len] = '\0';
+    if (!strncmp(line, "data:", 5)) {
+        line += 5;
+        while (*line == ' ')
+            line++;
+    }
+    if (*line != '{')
+        return 0;
+    json_t *ev = json_loads(line, 0, NULL);
+    if (!ev)
+        return 0;
+    int stop = p->on_event(ev, p->arg);
+    json_decref(ev);
+    return stop;
+}
+
+int sbx_sse_feed(struct sbx_sse *p, const char *data, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (data[i] != '\n') {
+            if (p->len + 2 > p->cap && !p->overflow) {
+                size_t cap = p->cap ? p->cap * 2 : 4096;
+                char *l = cap <= SSE_LINE_MAX ? realloc(p->line, cap) : NULL;
+                if (!l)
+                    p->overflow = 1;
+                else
+                    p->line = l, p->cap = cap;
+            }
+            if (!p->overflow)
+                p->line[p->len++] = data[i];
+            continue;
+        }
+        int stop = 0;
+        if (!p->overflow && p->len) {
+            p->line[p->len] = '\0';
+            stop = sse_line(p, p->line, p->len);
+        }
+        p->len = 0;
+        p->overflow = 0;
+        if (stop)
+            return stop;
+    }
+    return 0;
+}
+
+void sbx_sse_free(struct sbx_sse *p)
+{
+    free(p->line);
+    p->line = NULL;
+    p->len = p->cap = 0;
+}
+
+/* --- commands -------------------------------------------------------------------------------- */
+
+struct start_ctx {
+    char *id;
+    struct sbx_sse sse;
+};
+
+static int start_head(long status, const struct sbx_resp_meta *m, void *arg)
+{
+    struct start_ctx *c = arg;
+    if (status == 200 && m && m->command_id[0]) {
+        snprintf(c->id, SBX_ID_MAX, "%s", m->command_id);
+        return 1; /* the id is all we wait for */
+    }
+    return 0;
+}
+
+static int start_event(json_t *ev, void *arg)
+{
+    struct start_ctx *c = arg;
+    const char *type = json_string_value(json_object_get(ev, "type"));
+    const char *text = json_string_value(json_object_get(ev, "text"));
+    if (type && text && !strcmp(type, "init")) {
+        snprintf(c->id, SBX_ID_MAX, "%s", text);
+        return 1;
+    }
+    return 0;
+}
+
+static int start_data(const char *p, size_t n, void *arg)
+{
+    struct start_ctx *c = arg;
+    return sbx_sse_feed(&c->sse, p, n);
+}
+
+int sbx_cmd_start(const struct sbx_execd *x, const char *command, char id[SBX_ID_MAX])
+{
+    char url[512];
+    int rc = sbx_execd_url(x, url, sizeof url, "/command");
+    if (rc)
+        return rc;
+    json_t *body = json_pack("{s:s, s:b}", "command", command, "background", 1);
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    if (!text)
+        return -ENOMEM;
+    struct start_ctx c = {.id = id};
+    c.sse.on_event = start_event;
+    c.sse.arg = &c;
+    id[0] = '\0';
+    struct sbx_req req = {.method = "POST", .url = url, .body = text, .body_len = strlen(text),
+                          .on_head = start_head, .on_data = start_data, .arg = &c};
+    sbx_execd_headers(x, &req, "Content-Type: application/json");
+    struct sbx_buf err;
+    int status = sbx_http(&req, &err, NULL);
+    free(text);
+    sbx_sse_free(&c.sse);
+    if (id[0])
+        rc = 0;
+    else
+        rc = status == -ECANCELED || (status >= 200 && status < 300) ? -EPROTO
+                                                                     : sbx_http_errno(status);
+    sbx_buf_free(&err);
+    return rc;
+}
+
+int sbx_cmd_list(const struct sbx_execd *x, json_t **list)
+{
+    char url[512];
+    int rc = sbx_execd_url(x, url, sizeof url, "/command/list");
+    if (!rc)
+        rc = get_json(x, "GET", url, NULL, list);
+    if (!rc && !json_is_array(*list)) {
+        json_decref(*list);
+        *list = NULL;
+        rc = -EPROTO;
+    }
+    return rc;
+}
+
+int sbx_cmd_status(const struct sbx_execd *x, const char *id, json_t **status)
+{
+    char url[512];
+    int rc = sbx_execd_url(x, url, sizeof url, "/command/status/%s", id);
+    return rc ? rc : get_json(x, "GET", url, NULL, status);
+}
+
+int sbx_cmd_interrupt(const struct sbx_execd *x, const char *id)
+{
+    char url[512];
+    int rc = sbx_execd_url(x, url, sizeof url, "/command?id=%s", id);
+    return rc ? rc : get_json(x, "DELETE", url, NULL, NULL);
+}
+
+int sbx_cmd_stream(const struct sbx_execd *x, const char *id, const char *which, int64_t offset,
+                   int follow, int (*on_head)(long, const struct sbx_resp_meta *, void *),
+                   int (*on_data)(const char *, size_t, void *), int (*alive)(void *),
+                   void *arg)
+{
+    char url[512];
+    int rc = sbx_execd_url(x, url, sizeof url, "/command/%s/%s?offset=%lld%s", id, which,
+                           (long long)offset, follow ? "&follow=1" : "");
+    if (rc)
+        return rc;
+    struct sbx_req req = {.url = url, .timeout_ms = -1, .on_head = on_head, .on_data = on_data,
+                          .alive = alive, .arg = arg};
+    sbx_execd_headers(x, &req, NULL);
+    struct sbx_resp_meta meta;
+    return sbx_http_errno(sbx_http(&req, NULL, &meta));
+}
+
+/* --- sessions -------------------------------------------------------------------------------- */
+
+int sbx_session_create(const struct sbx_execd *x, char sid[64])
+{
+    char url[512];
+    json_t *ans;
+    int rc = sbx_execd_url(x, url, sizeof url, "/session");
+    if (!rc)
+        rc = get_json(x, "POST", url, "{}", &ans);
+    if (rc)
+        return rc;
+    const char *s = json_string_value(json_object_get(ans, "session_id"));
+    rc = s && strlen(s) < 64 ? 0 : -EPROTO;
+    if (!rc)
+        snprintf(sid, 64, "%s", s);
+    json_decref(ans);
+    return rc;
+}
+
+static int session_data(const char *p, size_t n, void *arg)
+{
+    return sbx_sse_feed(arg, p, n);
+}
+
+int sbx_session_run(const struct sbx_execd *x, const char *sid, const char *command,
+                    int (*on_event)(json_t *ev, void *arg), void *arg)
+{
+    char url[512];
+    int rc = sbx_execd_url(x, url, sizeof url, "/session/%s/run", sid);
+    if (rc)
+        return rc;
+    json_t *body = json_pack("{s:s}", "command", command);
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    struct sbx_sse sse = {.on_event = on_event, .arg = arg};
+    struct sbx_req req = {.method = "POST", .url = url, .body = text, .body_len = strlen(text),
+                          .timeout_ms = -1, .on_data = session_data, .arg = &sse};
+    sbx_execd_headers(x, &req, "Content-Type: application/json");
+    struct sbx_buf err;
+    rc = sbx_http(&req, &err, NULL);
+    free(text);
+    sbx_sse_free(&sse);
+    sbx_buf_free(&err);
+    return rc == -ECANCELED ? 0 : sbx_http_errno(rc);
+}
+
+int sbx_session_delete(const struct sbx_execd *x, const char *sid)
+{
+    char url[512];
+    int rc = sbx_execd_url(x, url, sizeof url, "/session/%s", sid);
+    return rc ? rc : get_json(x, "DELETE", url, NULL, NULL);
+}

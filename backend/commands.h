@@ -1,0 +1,49 @@
+/* Commands and sessions through execd (POST /command, the raw-output and command-list extensions,
+ * sessions). Functions return 0 or a negative errno. */
+#ifndef SBX_COMMANDS_H
+#define SBX_COMMANDS_H
+#include <jansson.h>
+#include "execd.h"
+
+#define SBX_CMD_MAX (64 * 1024) /* the longest command text accepted */
+#define SBX_ID_MAX 40
+
+/* Starts `command` in the background; returns once execd reported its id. */
+int sbx_cmd_start(const struct sbx_execd *x, const char *command, char id[SBX_ID_MAX]);
+
+/* GET /command/list (extension): JSON array, oldest first. */
+int sbx_cmd_list(const struct sbx_execd *x, json_t **list);
+
+/* GET /command/status/{id}. */
+int sbx_cmd_status(const struct sbx_execd *x, const char *id, json_t **status);
+
+/* DELETE /command?id= : SIGTERM to the command's process group, SIGKILL after a grace time. */
+int sbx_cmd_interrupt(const struct sbx_execd *x, const char *id);
+
+/* Streams a command's raw stdout/stderr/output (extension) from byte offset; with follow, until the
+ * command ended and every byte was delivered. on_data returns non-zero to stop (-ECANCELED). */
+int sbx_cmd_stream(const struct sbx_execd *x, const char *id, const char *which, int64_t offset,
+                   int follow, int (*on_head)(long, const struct sbx_resp_meta *, void *),
+                   int (*on_data)(const char *, size_t, void *), int (*alive)(void *),
+                   void *arg);
+
+/* Sessions: create (sid receives the session id), run (events are delivered as parsed JSON objects
+ * to on_event, which returns non-zero to stop), delete. */
+int sbx_session_create(const struct sbx_execd *x, char sid[64]);
+int sbx_session_run(const struct sbx_execd *x, const char *sid, const char *command,
+                    int (*on_event)(json_t *ev, void *arg), void *arg);
+int sbx_session_delete(const struct sbx_execd *x, const char *sid);
+
+/* Splits an execd event stream (one JSON object per line, blank-line separated, optional "data:")
+ * fed in arbitrary chunks. The line buffer is capped; longer lines are dropped. */
+struct sbx_sse {
+    char *line;
+    size_t len, cap;
+    int overflow;
+    int (*on_event)(json_t *ev, void *arg);
+    void *arg;
+};
+int sbx_sse_feed(struct sbx_sse *p, const char *data, size_t n);
+void sbx_sse_free(struct sbx_sse *p);
+
+#endif

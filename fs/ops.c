@@ -1,0 +1,615 @@
+/* The FUSE operations: each parses the path into a node and hands it to the part that owns it
+ * (nodes.c for generated files, sandbox_ctl.c for lifecycle, stream.c for output, sessions.c,
+ * files*.c for a sandbox's own filesystem, the templates directory for .templates). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "files.h"
+#include "nodes.h"
+#include "ops.h"
+#include "sessions.h"
+#include "stream.h"
+
+struct content_h { /* SFS_H_CONTENT: generated text, snapshotted at open; writes act at once */
+    struct sfs_handle h;
+    struct node n;
+    char *buf;
+    size_t len;
+};
+
+struct stream_h { /* SFS_H_STREAM: a command's output, or a session run's */
+    struct sfs_handle h;
+    struct stream *st;
+    struct sfs_run *run;
+    char what[8];
+    bool nonblock;
+};
+
+struct real_h { /* SFS_H_REAL: a template file */
+    struct sfs_handle h;
+    int fd;
+};
+
+/* --- .files/NAME/... ------------------------------------------------------------------------- */
+
+struct files_ref {
+    struct sfs_sandbox *s;
+    struct sbx_execd x;
+    struct files_target t;
+};
+
+static int files_ref(const char *path, const struct node *n, struct files_ref *r)
+{
+    r->s = sbx_get(n->sbx);
+    if (!r->s)
+        return -ENOENT;
+    int rc = sbx_execd(r->s, &r->x);
+    if (rc) {
+        sbx_put(r->s);
+        return rc;
+    }
+    r->t = (struct files_target){.x = &r->x, .sandbox = r->s->name, .path = n->rest,
+                                 .fuse_path = path};
+    return 0;
+}
+
+#define WITH_FILES(path, n, call)                                                                  \
+    do {                                                                                           \
+        struct files_ref r_;                                                                       \
+        int rc_ = files_ref(path, n, &r_);                                                         \
+        if (!rc_) {                                                                                \
+            const struct files_target *t = &r_.t;                                                  \
+            rc_ = (call);                                                                          \
+            sbx_put(r_.s);                                                                         \
+        }                                                                                          \
+        return rc_;                                                                                \
+    } while (0)
+
+static void tpl_path(const struct node *n, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/%s", tpl_dir(), n->name);
+}
+
+static int parse(const char *path, struct node *n)
+{
+    if (!path)
+        return -ENOENT;
+    return node_parse(path, n);
+}
+
+/* --- attributes and listings ----------------------------------------------------------------- */
+
+static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+{
+    struct node n;
+    int rc = parse(path, &n);
+    if (rc)
+        return rc;
+    if (n.kind == N_FILES)
+        WITH_FILES(path, &n, files_getattr(t, st));
+    if (n.kind == N_TEMPLATE) {
+        char p[PATH_MAX];
+        tpl_path(&n, p, sizeof p);
+        return lstat(p, st) ? -errno : 0;
+    }
+    (void)fi;
+    return node_getattr(&n, st);
+}
+
+static int list_templates(void *buf, fuse_fill_dir_t fill)
+{
+    DIR *d = opendir(tpl_dir());
+    if (!d)
+        return -errno;
+    for (struct dirent *e; (e = readdir(d));)
+        fill(buf, e->d_name, NULL, 0, 0);
+    closedir(d);
+    return 0;
+}
+
+static int op_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
+                      struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+{
+    struct node n;
+    int rc = parse(path, &n);
+    (void)off, (void)fi;
+    if (rc)
+        return rc;
+    if (n.kind == N_FILES)
+        WITH_FILES(path, &n, files_readdir(t, buf, fill, flags));
+    if (n.kind == N_TEMPLATES)
+        return list_templates(buf, fill);
+    return node_readdir(&n, buf, fill);
+}
+
+static int op_readlink(const char *path, char *buf, size_t size)
+{
+    struct node n;
+    int rc = parse(path, &n);
+    if (rc)
+        return rc;
+    if (n.kind == N_FILES)
+        WITH_FILES(path, &n, files_readlink(t, buf, size));
+    if (n.kind != N_FILES_LINK)
+        return -EINVAL;
+    snprintf(buf, size, "../.files/%s", n.sbx);
+    return 0;
+}
+
+/* --- opening --------------------------------------------------------------------------------- */
+
+static bool writable(const struct node *n)
+{
+    switch (n->kind) {
+    case N_SBX_FILE:
+        return !strcmp(n->file, "ctl") || !strcmp(n->file, "cmd") || !strcmp(n->file, "expires");
+    case N_METADATA_KEY:
+        return true;
+    case N_COMMAND_FILE:
+        return !strcmp(n->file, "ctl");
+    case N_SESSION_FILE:
+        return !strcmp(n->file, "cmd");
+    default:
+        return false;
+    }
+}
+
+static int open_stream(const struct node *n, struct fuse_file_info *fi)
+{
+    struct stream_h *h = calloc(1, sizeof *h);
+    if (!h)
+        return -ENOMEM;
+    h->h.kind = SFS_H_STREAM;
+    h->nonblock = fi->flags & O_NONBLOCK;
+    struct sfs_sandbox *s = sbx_get(n->sbx);
+    int rc = s ? 0 : -ENOENT;
+    if (!rc && n->kind == N_SESSION_FILE) {
+        snprintf(h->what, sizeof h->what, "%s", n->file);
+        h->run = session_last_run(s, n->name);
+    } else if (!rc) {
+        struct sbx_execd x;
+        char id[SBX_ID_MAX];
+        rc = sbx_execd(s, &x);
+        if (!rc)
+            rc = node_command(s, n->num, id, NULL);
+        if (!rc)
+            rc = stream_open(s, &x, id, n->file, h->nonblock, &h->st);
+        else if (rc == -ENOENT && n->num == 0)
+            rc = 0; /* no command yet: an empty stream */
+    }
+    sbx_put(s);
+    if (rc) {
+        free(h);
+        return rc;
+    }
+    fi->fh = (uint64_t)(uintptr_t)h;
+    fi->direct_io = 1;
+    fi->nonseekable = 0;
+    return 0;
+}
+
+static int open_content(const struct node *n, struct fuse_file_info *fi)
+{
+    int acc = fi->flags & O_ACCMODE;
+    if (acc != O_RDONLY && !writable(n))
+        return -EACCES;
+    struct content_h *h = calloc(1, sizeof *h);
+    if (!h)
+        return -ENOMEM;
+    h->h.kind = SFS_H_CONTENT;
+    h->n = *n;
+    int rc = 0;
+    if (acc != O_WRONLY)
+        rc = node_content(n, &h->buf, &h->len);
+    if (rc) {
+        free(h);
+        return rc;
+    }
+    fi->fh = (uint64_t)(uintptr_t)h;
+    fi->direct_io = 1;
+    return 0;
+}
+
+static int open_real(const struct node *n, int flags, mode_t mode, struct fuse_file_info *fi)
+{
+    char p[PATH_MAX];
+    tpl_path(n, p, sizeof p);
+    if (!sfs_valid_name(n->name) && !(n->name[0] == '.' && n->name[1]))
+        return -EINVAL;
+    int fd = open(p, (flags & ~O_NONBLOCK) | O_CLOEXEC, mode);
+    if (fd < 0)
+        return -errno;
+    struct real_h *h = calloc(1, sizeof *h);
+    if (!h) {
+        close(fd);
+        return -ENOMEM;
+    }
+    h->h.kind = SFS_H_REAL;
+    h->fd = fd;
+    fi->fh = (uint64_t)(uintptr_t)h;
+    return 0;
+}
+
+static bool is_session_stream(const struct node *n)
+{
+    return n->kind == N_SESSION_FILE && strcmp(n->file, "cmd");
+}
+
+static int op_open(const char *path, struct fuse_file_info *fi)
+{
+    struct node n;
+    int rc = parse(path, &n);
+    if (rc)
+        return rc;
+    if (n.kind == N_FILES)
+        WITH_FILES(path, &n, files_open(t, fi));
+    if (n.kind == N_TEMPLATE)
+        return open_real(&n, fi->flags, 0, fi);
+    if (n.kind == N_STREAM || is_session_stream(&n)) {
+        if ((fi->flags & O_ACCMODE) != O_RDONLY)
+            return -EACCES;
+        return open_stream(&n, fi);
+    }
+    if (n.kind == N_SESSION_FILE) { /* cmd of a session: reads show the latest run's command */
+        struct stream_h *h = NULL;
+        if ((fi->flags & O_ACCMODE) == O_RDONLY) {
+            rc = open_stream(&n, fi);
+            if (!rc) {
+                h = (struct stream_h *)(uintptr_t)fi->fh;
+                snprintf(h->what, sizeof h->what, "cmd");
+            }
+            return rc;
+        }
+        return open_content(&n, fi);
+    }
+    if (n.kind == N_LOG || n.kind == N_SBX_FILE || n.kind == N_METADATA_KEY ||
+        n.kind == N_COMMAND_FILE || n.kind == N_ENDPOINT || n.kind == N_SNAPSHOT_FILE)
+        return open_content(&n, fi);
+    return -EISDIR;
+}
+
+static int op_create(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+    struct node n;
+    int rc = parse(path, &n);
+    if (rc)
+        return rc;
+    if (n.kind == N_FILES)
+        WITH_FILES(path, &n, files_create(t, mode, fi));
+    if (n.kind == N_TEMPLATE)
+        return open_real(&n, fi->flags | O_CREAT, mode, fi);
+    if (n.kind == N_METADATA_KEY) {
+        struct sfs_sandbox *s = sbx_get(n.sbx);
+        if (!s)
+            return -ENOENT;
+        sbx_put(s);
+        return open_content(&n, fi);
+    }
+    return -EACCES;
+}
+
+/* --- reading and writing --------------------------------------------------------------------- */
+
+static int op_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
+{
+    struct sfs_handle *h = (struct sfs_handle *)(uintptr_t)fi->fh;
+    (void)path;
+    switch (h->kind) {
+    case SFS_H_CONTENT: {
+        struct content_h *c = (struct content_h *)h;
+        if ((size_t)off >= c->len)
+            return 0;
+        size_t k = c->len - (size_t)off < size ? c->len - (size_t)off : size;
+        memcpy(buf, c->buf + off, k);
+        return (int)k;
+    }
+    case SFS_H_STREAM: {
+        struct stream_h *sh = (struct stream_h *)h;
+        if (sh->run)
+            return run_read(sh->run, sh->what, sh->nonblock, buf, size, off);
+        return sh->st ? stream_read(sh->st, buf, size, off) : 0;
+    }
+    case SFS_H_REAL: {
+        ssize_t n = pread(((struct real_h *)h)->fd, buf, size, off);
+        return n < 0 ? -errno : (int)n;
+    }
+    case SFS_H_FILE:
+        return files_read(fi, buf, size, off);
+    default:
+        return -EBADF;
+    }
+}
+
+static int op_write(const char *path, const char *buf, size_t size, off_t off,
+                    struct fuse_file_info *fi)
+{
+    struct sfs_handle *h = (struct sfs_handle *)(uintptr_t)fi->fh;
+    (void)path;
+    switch (h->kind) {
+    case SFS_H_CONTENT:
+        return write_content(&((struct content_h *)h)->n, buf, size);
+    case SFS_H_REAL: {
+        ssize_t n = pwrite(((struct real_h *)h)->fd, buf, size, off);
+        return n < 0 ? -errno : (int)n;
+    }
+    case SFS_H_FILE:
+        return files_write(fi, buf, size, off);
+    default:
+        return -EBADF;
+    }
+}
+
+static int op_flush(const char *path, struct fuse_file_info *fi)
+{
+    struct sfs_handle *h = (struct sfs_handle *)(uintptr_t)fi->fh;
+    (void)path;
+    return h && h->kind == SFS_H_FILE ? files_flush(fi) : 0;
+}
+
+static int op_fsync(const char *path, int datasync, struct fuse_file_info *fi)
+{
+    struct sfs_handle *h = (struct sfs_handle *)(uintptr_t)fi->fh;
+    (void)path;
+    if (h && h->kind == SFS_H_FILE)
+        return files_fsync(fi, datasync);
+    if (h && h->kind == SFS_H_REAL)
+        return fsync(((struct real_h *)h)->fd) ? -errno : 0;
+    return 0;
+}
+
+static int op_release(const char *path, struct fuse_file_info *fi)
+{
+    struct sfs_handle *h = (struct sfs_handle *)(uintptr_t)fi->fh;
+    (void)path;
+    switch (h->kind) {
+    case SFS_H_CONTENT:
+        free(((struct content_h *)h)->buf);
+        break;
+    case SFS_H_STREAM:
+        stream_close(((struct stream_h *)h)->st);
+        run_put(((struct stream_h *)h)->run);
+        break;
+    case SFS_H_REAL:
+        close(((struct real_h *)h)->fd);
+        break;
+    case SFS_H_FILE:
+        return files_release(fi);
+    default:
+        break;
+    }
+    free(h);
+    return 0;
+}
+
+/* --- changing the tree ----------------------------------------------------------------------- */
+
+static int op_mkdir(const char *path, mode_t mode)
+{
+    struct node n;
+    int rc = parse(path, &n);
+    if (rc)
+        return rc == -ENOENT ? -EPERM : rc;
+    if (n.kind == N_FILES)
+        WITH_FILES(path, &n, files_mkdir(t, mode));
+    if (n.kind == N_SBX)
+        return sbx_create(n.sbx);
+    if (n.kind == N_SESSION) {
+        struct sfs_sandbox *s = sbx_get(n.sbx);
+        if (!s)
+            return -ENOENT;
+        rc = session_mkdir(s, n.name);
+        sbx_put(s);
+        return rc;
+    }
+    return -EPERM;
+}
+
+static int op_rmdir(const char *path)
+{
+    struct node n;
+    int rc = parse(path, &n);
+    if (rc)
+        return rc;
+    if (n.kind == N_FILES)
+        WITH_FILES(path, &n, files_rmdir(t));
+    if (n.kind == N_SBX)
+        return sbx_delete(n.sbx);
+    if (n.kind == N_SESSION) {
+        struct sfs_sandbox *s = sbx_get(n.sbx);
+        if (!s)
+            return -ENOENT;
+        rc = session_rmdir(s, n.name);
+        sbx_put(s);
+        return rc;
+    }
+    if (n.kind == N_SNAPSHOT) {
+        char p[384];
+        snprintf(p, sizeof p, "/snapshots/%s", n.name);
+        return sbx_lc_call(&sfs_cfg.server, "DELETE", p, NULL, NULL, NULL);
+    }
+    return -EPERM;
+}
+
+static int op_unlink(const char *path)
+{
+    struct node n;
+    int rc = parse(path, &n);
+    if (rc)
+        return rc;
+    if (n.kind == N_FILES)
+        WITH_FILES(path, &n, files_unlink(t));
+    if (n.kind == N_TEMPLATE) {
+        char p[PATH_MAX];
+        tpl_path(&n, p, sizeof p);
+        return unlink(p) ? -errno : 0;
+    }
+    if (n.kind == N_METADATA_KEY) {
+        struct sfs_sandbox *s = sbx_get(n.sbx);
+        if (!s)
+            return -ENOENT;
+        rc = sbx_metadata_set(s, n.name, NULL);
+        sbx_put(s);
+        return rc;
+    }
+    return -EPERM;
+}
+
+static int op_rename(const char *from, const char *to, unsigned flags)
+{
+    struct node a, b;
+    int rc = parse(from, &a);
+    if (!rc)
+        rc = parse(to, &b);
+    if (rc)
+        return rc;
+    if (a.kind == N_TEMPLATE && b.kind == N_TEMPLATE) {
+        char pa[PATH_MAX], pb[PATH_MAX];
+        tpl_path(&a, pa, sizeof pa);
+        tpl_path(&b, pb, sizeof pb);
+        return renameat2(AT_FDCWD, pa, AT_FDCWD, pb, flags) ? -errno : 0;
+    }
+    if (a.kind != N_FILES || b.kind != N_FILES)
+        return -EXDEV;
+    if (strcmp(a.sbx, b.sbx))
+        return -EXDEV;
+    struct files_ref r;
+    rc = files_ref(from, &a, &r);
+    if (rc)
+        return rc;
+    struct files_target tb = r.t;
+    tb.path = b.rest;
+    tb.fuse_path = to;
+    rc = files_rename(&r.t, &tb, flags);
+    sbx_put(r.s);
+    return rc;
+}
+
+static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi)
+{
+    struct node n;
+    int rc = parse(path, &n);
+    if (rc)
+        return rc;
+    if (n.kind == N_FILES)
+        WITH_FILES(path, &n, files_truncate(t, size, fi));
+    if (n.kind == N_TEMPLATE) {
+        char p[PATH_MAX];
+        tpl_path(&n, p, sizeof p);
+        return truncate(p, size) ? -errno : 0;
+    }
+    return writable(&n) && size == 0 ? 0 : -EACCES; /* "> cmd" truncates before writing */
+}
+
+static int op_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+    struct node n;
+    int rc = parse(path, &n);
+    (void)fi;
+    if (rc)
+        return rc;
+    if (n.kind == N_FILES)
+        WITH_FILES(path, &n, files_chmod(t, mode));
+    if (n.kind == N_TEMPLATE) {
+        char p[PATH_MAX];
+        tpl_path(&n, p, sizeof p);
+        return chmod(p, mode) ? -errno : 0;
+    }
+    return -EPERM;
+}
+
+static int op_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
+{
+    struct node n;
+    int rc = parse(path, &n);
+    (void)fi;
+    if (rc)
+        return rc;
+    if (n.kind == N_FILES)
+        WITH_FILES(path, &n, files_chown(t, uid, gid));
+    return -EPERM;
+}
+
+static int op_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi)
+{
+    struct node n;
+    int rc = parse(path, &n);
+    (void)fi;
+    if (rc)
+        return rc;
+    if (n.kind == N_FILES)
+        WITH_FILES(path, &n, files_utimens(t, tv));
+    if (n.kind == N_TEMPLATE) {
+        char p[PATH_MAX];
+        tpl_path(&n, p, sizeof p);
+        return utimensat(AT_FDCWD, p, tv, 0) ? -errno : 0;
+    }
+    return 0; /* generated files carry the server's times; touch on them changes nothing */
+}
+
+static int op_symlink(const char *target, const char *path)
+{
+    struct node n;
+    int rc = parse(path, &n);
+    if (rc)
+        return rc;
+    if (n.kind == N_FILES)
+        WITH_FILES(path, &n, files_symlink(target, t));
+    return -EPERM;
+}
+
+static int op_statfs(const char *path, struct statvfs *st)
+{
+    struct node n;
+    int rc = parse(path, &n);
+    if (rc)
+        return rc;
+    if (n.kind == N_FILES)
+        WITH_FILES(path, &n, files_statfs(t, st));
+    memset(st, 0, sizeof *st);
+    st->f_bsize = st->f_frsize = 4096;
+    st->f_namemax = 255;
+    return 0;
+}
+
+static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
+{
+    double ttl = sfs_cfg.cache == SFS_CACHE_NEVER ? 0 : sfs_cfg.cache == SFS_CACHE_AUTO ? 1 : 30;
+    cfg->entry_timeout = ttl;
+    cfg->attr_timeout = ttl;
+    cfg->negative_timeout = 0;
+    cfg->nullpath_ok = 0;
+    cfg->use_ino = 0;
+    conn->want |= FUSE_CAP_ASYNC_READ;
+    conn->max_readahead = 1 << 20;
+    files_set_cache_ttl(sfs_cfg.cache == SFS_CACHE_NEVER ? 0 : sfs_cfg.cache == SFS_CACHE_AUTO ? 5 : 60);
+    return NULL;
+}
+
+const struct fuse_operations sfs_ops = {
+    .init = op_init,
+    .getattr = op_getattr,
+    .readdir = op_readdir,
+    .readlink = op_readlink,
+    .open = op_open,
+    .create = op_create,
+    .read = op_read,
+    .write = op_write,
+    .flush = op_flush,
+    .fsync = op_fsync,
+    .release = op_release,
+    .mkdir = op_mkdir,
+    .rmdir = op_rmdir,
+    .unlink = op_unlink,
+    .rename = op_rename,
+    .truncate = op_truncate,
+    .chmod = op_chmod,
+    .chown = op_chown,
+    .utimens = op_utimens,
+    .symlink = op_symlink,
+    .statfs = op_statfs,
+};

@@ -1,0 +1,264 @@
+/* The table of sandboxes: what the server lists, under their "name" metadata (else their id),
+ * plus what this mount remembers about each (execd address, latest command, sessions). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "sandboxfs.h"
+
+#define TABLE_MAX 4096
+#define MISS_REFRESH 0.2 /* an unknown name re-lists at most this often (seconds) */
+
+static pthread_mutex_t tab_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t refresh_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sfs_sandbox *tab[TABLE_MAX];
+static size_t ntab;
+static double listed_at = -1e9;
+
+int sbx_table_init(void)
+{
+    return 0;
+}
+
+static struct sfs_sandbox *sandbox_new(const char *name, const char *id)
+{
+    struct sfs_sandbox *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    snprintf(s->name, sizeof s->name, "%s", name);
+    snprintf(s->id, sizeof s->id, "%s", id);
+    s->refs = 1;
+    pthread_mutex_init(&s->lock, NULL);
+    s->ports = json_object();
+    return s;
+}
+
+static void sandbox_free(struct sfs_sandbox *s)
+{
+    json_decref(s->info);
+    json_decref(s->cmds);
+    json_decref(s->ports);
+    for (struct sfs_session *n, *se = s->sessions; se; se = n) {
+        n = se->next;
+        free(se);
+    }
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+void sbx_put(struct sfs_sandbox *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&tab_lock);
+    int last = --s->refs == 0;
+    pthread_mutex_unlock(&tab_lock);
+    if (last)
+        sandbox_free(s);
+}
+
+/* Index of the sandbox with this name or id in the table, or -1 (tab_lock held). */
+static int find(const char *key, bool by_id)
+{
+    for (size_t i = 0; i < ntab; i++)
+        if (!strcmp(by_id ? tab[i]->id : tab[i]->name, key))
+            return (int)i;
+    return -1;
+}
+
+static void remove_at(size_t i)
+{
+    struct sfs_sandbox *s = tab[i];
+    s->gone = true;
+    tab[i] = tab[--ntab];
+    if (--s->refs == 0)
+        sandbox_free(s);
+}
+
+/* The name a listed sandbox appears under: its "name" metadata if valid, else its id. */
+static const char *display_name(json_t *item, const char *id)
+{
+    const char *n = json_string_value(json_object_get(json_object_get(item, "metadata"), "name"));
+    return n && sfs_valid_name(n) ? n : id;
+}
+
+static void merge_item(json_t *item, bool *seen)
+{
+    const char *id = json_string_value(json_object_get(item, "id"));
+    if (!id || strlen(id) >= 128)
+        return;
+    const char *name = display_name(item, id);
+    int i = find(id, true);
+    if (i < 0) {
+        if (find(name, false) >= 0)
+            name = id; /* two sandboxes claim one name: the later shows by id */
+        if (ntab >= TABLE_MAX || find(name, false) >= 0)
+            return;
+        struct sfs_sandbox *s = sandbox_new(name, id);
+        if (!s)
+            return;
+        i = (int)ntab;
+        tab[ntab++] = s;
+    }
+    struct sfs_sandbox *s = tab[i];
+    pthread_mutex_lock(&s->lock);
+    json_decref(s->info);
+    s->info = json_incref(item);
+    s->info_at = sfs_now();
+    pthread_mutex_unlock(&s->lock);
+    seen[i] = true;
+}
+
+static int refresh(void)
+{
+    json_t *items;
+    char *msg = NULL;
+    int rc = sbx_lc_list(&sfs_cfg.server, &items, &msg);
+    if (rc) {
+        sfs_log("listing sandboxes: %s", msg ? msg : strerror(-rc));
+        free(msg);
+        return rc;
+    }
+    static bool seen[TABLE_MAX];
+    pthread_mutex_lock(&tab_lock);
+    memset(seen, 0, sizeof seen);
+    size_t k;
+    json_t *item;
+    json_array_foreach(items, k, item) merge_item(item, seen);
+    for (size_t i = ntab; i-- > 0;)
+        if (!seen[i])
+            remove_at(i);
+    listed_at = sfs_now();
+    pthread_mutex_unlock(&tab_lock);
+    json_decref(items);
+    return 0;
+}
+
+/* Re-lists when the listing is older than max_age (one refresh at a time). */
+static int refresh_if_older(double max_age)
+{
+    pthread_mutex_lock(&refresh_lock);
+    int rc = 0;
+    if (sfs_now() - listed_at > max_age)
+        rc = refresh();
+    pthread_mutex_unlock(&refresh_lock);
+    return rc;
+}
+
+static struct sfs_sandbox *lookup(const char *name)
+{
+    pthread_mutex_lock(&tab_lock);
+    int i = find(name, false);
+    struct sfs_sandbox *s = i >= 0 ? tab[i] : NULL;
+    if (s)
+        s->refs++;
+    pthread_mutex_unlock(&tab_lock);
+    return s;
+}
+
+struct sfs_sandbox *sbx_get(const char *name)
+{
+    refresh_if_older(sfs_cfg.list_ttl);
+    struct sfs_sandbox *s = lookup(name);
+    if (!s && refresh_if_older(MISS_REFRESH) == 0)
+        s = lookup(name);
+    return s;
+}
+
+int sbx_names(void (*fn)(const char *name, void *arg), void *arg)
+{
+    int rc = refresh_if_older(sfs_cfg.list_ttl);
+    pthread_mutex_lock(&tab_lock);
+    for (size_t i = 0; i < ntab; i++)
+        fn(tab[i]->name, arg);
+    pthread_mutex_unlock(&tab_lock);
+    return rc;
+}
+
+void sbx_invalidate(struct sfs_sandbox *s)
+{
+    pthread_mutex_lock(&s->lock);
+    s->info_at = -1e9;
+    s->cmds_at = -1e9;
+    pthread_mutex_unlock(&s->lock);
+}
+
+int sbx_execd(struct sfs_sandbox *s, struct sbx_execd *x)
+{
+    pthread_mutex_lock(&s->lock);
+    bool ok = s->x_ok;
+    if (ok)
+        *x = s->x;
+    pthread_mutex_unlock(&s->lock);
+    if (ok)
+        return 0;
+    char *msg = NULL;
+    int rc = sbx_lc_execd(&sfs_cfg.server, s->id, x, &msg);
+    if (rc) {
+        sfs_log("%s: cannot reach its execd: %s", s->name, msg ? msg : strerror(-rc));
+        free(msg);
+        return rc == -ENOENT ? -ENOENT : -ENOTCONN;
+    }
+    free(msg);
+    pthread_mutex_lock(&s->lock);
+    s->x = *x;
+    s->x_ok = true;
+    pthread_mutex_unlock(&s->lock);
+    return 0;
+}
+
+int sbx_info(struct sfs_sandbox *s, json_t **info, double max_age)
+{
+    pthread_mutex_lock(&s->lock);
+    if (s->info && sfs_now() - s->info_at <= max_age) {
+        *info = json_incref(s->info);
+        pthread_mutex_unlock(&s->lock);
+        return 0;
+    }
+    pthread_mutex_unlock(&s->lock);
+    char path[192], *msg = NULL;
+    snprintf(path, sizeof path, "/sandboxes/%s", s->id);
+    json_t *fresh;
+    int rc = sbx_lc_call(&sfs_cfg.server, "GET", path, NULL, &fresh, &msg);
+    if (rc) {
+        sfs_log("%s: status: %s", s->name, msg ? msg : strerror(-rc));
+        free(msg);
+        return rc;
+    }
+    pthread_mutex_lock(&s->lock);
+    json_decref(s->info);
+    s->info = json_incref(fresh);
+    s->info_at = sfs_now();
+    pthread_mutex_unlock(&s->lock);
+    *info = fresh;
+    return 0;
+}
+
+int sbx_commands(struct sfs_sandbox *s, json_t **list, double max_age)
+{
+    pthread_mutex_lock(&s->lock);
+    if (s->cmds && sfs_now() - s->cmds_at <= max_age) {
+        *list = json_incref(s->cmds);
+        pthread_mutex_unlock(&s->lock);
+        return 0;
+    }
+    pthread_mutex_unlock(&s->lock);
+    struct sbx_execd x;
+    int rc = sbx_execd(s, &x);
+    if (!rc)
+        rc = sbx_cmd_list(&x, list);
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&s->lock);
+    json_decref(s->cmds);
+    s->cmds = json_incref(*list);
+    s->cmds_at = sfs_now();
+    pthread_mutex_unlock(&s->lock);
+    return 0;
+}
+
+int sbx_refresh(void)
+{
+    return refresh_if_older(-1);
+}

@@ -1,0 +1,111 @@
+/* sandboxfs: shared declarations of the FUSE daemon (fs/). */
+#ifndef SANDBOXFS_H
+#define SANDBOXFS_H
+#define FUSE_USE_VERSION 312
+#include <fuse.h>
+#include <jansson.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "../backend/commands.h"
+#include "../backend/lifecycle.h"
+#include "handle.h"
+
+#define SFS_VERSION "0.3.0"
+#define SFS_NAME_MAX 64 /* sandbox, session and metadata key names */
+
+enum sfs_cache_mode { SFS_CACHE_NEVER, SFS_CACHE_AUTO, SFS_CACHE_ALWAYS };
+
+struct sfs_config {
+    struct sbx_server server;
+    char config_dir[1024]; /* templates live in config_dir/templates */
+    char cache_dir[1024];
+    char mountpoint[1024];
+    int ready_timeout;         /* seconds mkdir waits for Running + execd */
+    enum sfs_cache_mode cache;
+    double list_ttl;           /* seconds a server listing stays fresh */
+};
+extern struct sfs_config sfs_cfg;
+
+/* --- log.c: the .log file (a capped ring of recent lines) ------------------------------------- */
+void sfs_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Copies the log into a new malloc'ed buffer. */
+char *sfs_log_dump(size_t *len);
+
+/* --- util.c ----------------------------------------------------------------------------------- */
+double sfs_now(void);                       /* CLOCK_MONOTONIC seconds */
+bool sfs_valid_name(const char *s);         /* [A-Za-z0-9._-]{1,63}, not "." or "..", no leading '.' */
+int sfs_parse_duration(const char *s, long *seconds); /* "90", "30s", "+30m", "2h", "1d" */
+int sfs_parse_time(const char *s, time_t *t);          /* RFC 3339 */
+void sfs_format_time(time_t t, char *buf, size_t cap); /* RFC 3339 UTC */
+time_t sfs_json_time(json_t *v);                        /* RFC 3339 string → time_t, 0 if none */
+
+/* --- sandboxes.c: the table of sandboxes known to the server ---------------------------------- */
+struct sfs_session {
+    char name[SFS_NAME_MAX];
+    char sid[64];
+    struct sfs_run *last; /* latest run in this session (NULL before the first) */
+    struct sfs_session *next;
+};
+
+struct sfs_sandbox {
+    char name[SFS_NAME_MAX];
+    char id[128];
+    int refs;                /* table reference + one per user; freed at 0 */
+    bool gone;               /* no longer on the server */
+    pthread_mutex_t lock;    /* protects the fields below */
+    json_t *info;            /* latest Sandbox object */
+    double info_at;
+    struct sbx_execd x;      /* valid when x_ok */
+    bool x_ok;
+    char latest[SBX_ID_MAX]; /* latest command started through this mount ("" = ask execd) */
+    json_t *cmds;            /* cached /command/list */
+    double cmds_at;
+    struct sfs_session *sessions;
+    json_t *ports;           /* endpoint ports looked up: {"6080": "url", ...} */
+};
+
+int sbx_table_init(void);
+/* Looks a sandbox up by name (refreshing the listing when stale or unknown); a reference. */
+struct sfs_sandbox *sbx_get(const char *name);
+void sbx_put(struct sfs_sandbox *s);
+/* Re-lists the server now. */
+int sbx_refresh(void);
+/* Calls fn for every sandbox name (listing refreshed when stale). */
+int sbx_names(void (*fn)(const char *name, void *arg), void *arg);
+/* The sandbox's execd, resolved once (locks s->lock briefly). */
+int sbx_execd(struct sfs_sandbox *s, struct sbx_execd *x);
+/* Fresh-enough Sandbox JSON (a new reference). */
+int sbx_info(struct sfs_sandbox *s, json_t **info, double max_age);
+void sbx_invalidate(struct sfs_sandbox *s);
+/* mkdir / rmdir of a sandbox. */
+int sbx_create(const char *name);
+int sbx_delete(const char *name);
+/* ctl verbs and expires writes. */
+int sbx_ctl(struct sfs_sandbox *s, const char *text);
+int sbx_set_expires(struct sfs_sandbox *s, const char *text);
+int sbx_metadata_set(struct sfs_sandbox *s, const char *key, const char *value);
+/* A fresh listing of commands; a new reference to the array (oldest first). */
+int sbx_commands(struct sfs_sandbox *s, json_t **list, double max_age);
+
+/* --- templates.c ------------------------------------------------------------------------------- */
+struct sfs_template {
+    char image[512];
+    char snapshot[128];
+    json_t *entrypoint; /* array of strings or NULL */
+    json_t *env;        /* object or NULL */
+    char cpu[32], memory[32];
+    long pids;
+    long timeout;       /* seconds; 0 = none (manual cleanup) */
+};
+int tpl_init(void);
+/* Loads the template for sandbox NAME (NAME, then its last .suffix, then default). */
+int tpl_resolve(const char *sandbox, struct sfs_template *t, char *used, size_t cap);
+void tpl_free(struct sfs_template *t);
+/* Parses a template text; on error returns -EINVAL and sets *line. */
+int tpl_parse(const char *text, struct sfs_template *t, int *line);
+/* The templates directory (config_dir/templates). */
+const char *tpl_dir(void);
+
+#endif

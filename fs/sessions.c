@@ -1,0 +1,358 @@
+/* Sessions: each sessions/S is one execd bash session; each write to its cmd is one run whose
+ * events (stdout lines, stderr merged in by execd, then the exit) are kept in memory. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "sessions.h"
+
+struct sfs_run {
+    int refs;
+    pthread_mutex_t lock;
+    pthread_cond_t cv;
+    struct sbx_execd x;
+    char sid[64];
+    char *cmd;
+    char *out;
+    size_t len, cap;
+    bool started, done;
+    int code, err;
+    time_t end;
+};
+
+static void run_free(struct sfs_run *r)
+{
+    pthread_mutex_destroy(&r->lock);
+    pthread_cond_destroy(&r->cv);
+    free(r->cmd);
+    free(r->out);
+    free(r);
+}
+
+void run_put(struct sfs_run *r)
+{
+    if (!r)
+        return;
+    pthread_mutex_lock(&r->lock);
+    int last = --r->refs == 0;
+    pthread_mutex_unlock(&r->lock);
+    if (last)
+        run_free(r);
+}
+
+static void append(struct sfs_run *r, const char *text)
+{
+    size_t n = strlen(text);
+    if (!strcmp(text, "\n")) /* execd sends an empty line as "\n" */
+        n = 0;
+    if (r->len + n + 1 > RUN_OUTPUT_MAX)
+        return;
+    if (r->len + n + 1 > r->cap) {
+        size_t cap = (r->len + n + 1) * 2;
+        char *p = realloc(r->out, cap);
+        if (!p)
+            return;
+        r->out = p;
+        r->cap = cap;
+    }
+    memcpy(r->out + r->len, text, n);
+    r->len += n;
+    r->out[r->len++] = '\n';
+}
+
+static int on_event(json_t *ev, void *arg)
+{
+    struct sfs_run *r = arg;
+    const char *type = json_string_value(json_object_get(ev, "type"));
+    const char *text = json_string_value(json_object_get(ev, "text"));
+    if (!type)
+        return 0;
+    pthread_mutex_lock(&r->lock);
+    if (!strcmp(type, "init")) {
+        r->started = true;
+    } else if ((!strcmp(type, "stdout") || !strcmp(type, "stderr")) && text) {
+        append(r, text);
+    } else if (!strcmp(type, "execution_complete")) {
+        r->done = true;
+    } else if (!strcmp(type, "error")) {
+        const char *v = json_string_value(json_object_get(json_object_get(ev, "error"), "evalue"));
+        r->code = v ? atoi(v) : 1;
+        r->done = true;
+    }
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->lock);
+    return 0;
+}
+
+static void *run_thread(void *arg)
+{
+    struct sfs_run *r = arg;
+    int rc = sbx_session_run(&r->x, r->sid, r->cmd, on_event, r);
+    pthread_mutex_lock(&r->lock);
+    if (!r->done) {
+        r->err = rc ? rc : -EIO;
+        r->done = true;
+    }
+    r->started = true;
+    r->end = time(NULL);
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->lock);
+    run_put(r);
+    return NULL;
+}
+
+static struct sfs_session *find(struct sfs_sandbox *s, const char *name)
+{
+    for (struct sfs_session *se = s->sessions; se; se = se->next)
+        if (!strcmp(se->name, name))
+            return se;
+    return NULL;
+}
+
+int session_mkdir(struct sfs_sandbox *s, const char *name)
+{
+    if (!sfs_valid_name(name))
+        return -EINVAL;
+    pthread_mutex_lock(&s->lock);
+    bool exists = find(s, name) != NULL;
+    pthread_mutex_unlock(&s->lock);
+    if (exists)
+        return -EEXIST;
+    struct sbx_execd x;
+    struct sfs_session *se = calloc(1, sizeof *se);
+    int rc = se ? sbx_execd(s, &x) : -ENOMEM;
+    if (!rc)
+        rc = sbx_session_create(&x, se->sid);
+    if (rc) {
+        sfs_log("%s: mkdir sessions/%s: %s", s->name, name, strerror(-rc));
+        free(se);
+        return rc;
+    }
+    snprintf(se->name, sizeof se->name, "%s", name);
+    pthread_mutex_lock(&s->lock);
+    se->next = s->sessions;
+    s->sessions = se;
+    pthread_mutex_unlock(&s->lock);
+    return 0;
+}
+
+int session_rmdir(struct sfs_sandbox *s, const char *name)
+{
+    pthread_mutex_lock(&s->lock);
+    struct sfs_session **pp = &s->sessions, *se = NULL;
+    for (; *pp; pp = &(*pp)->next)
+        if (!strcmp((*pp)->name, name)) {
+            se = *pp;
+            *pp = se->next;
+            break;
+        }
+    pthread_mutex_unlock(&s->lock);
+    if (!se)
+        return -ENOENT;
+    struct sbx_execd x;
+    if (sbx_execd(s, &x) == 0)
+        sbx_session_delete(&x, se->sid);
+    run_put(se->last);
+    free(se);
+    return 0;
+}
+
+int session_run(struct sfs_sandbox *s, const char *name, const char *text)
+{
+    struct sfs_run *r = calloc(1, sizeof *r);
+    if (!r)
+        return -ENOMEM;
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->cv, NULL);
+    r->refs = 2; /* the session and the thread */
+    r->cmd = strdup(text);
+    int rc = r->cmd ? sbx_execd(s, &r->x) : -ENOMEM;
+    pthread_mutex_lock(&s->lock);
+    struct sfs_session *se = find(s, name);
+    if (!se)
+        rc = -ENOENT;
+    else
+        snprintf(r->sid, sizeof r->sid, "%s", se->sid);
+    pthread_mutex_unlock(&s->lock);
+    pthread_t th;
+    if (!rc && pthread_create(&th, NULL, run_thread, r))
+        rc = -EAGAIN;
+    if (rc) {
+        run_free(r);
+        return rc;
+    }
+    pthread_detach(th);
+    pthread_mutex_lock(&r->lock);
+    while (!r->started)
+        pthread_cond_wait(&r->cv, &r->lock);
+    rc = r->done && r->err ? r->err : 0;
+    pthread_mutex_unlock(&r->lock);
+    pthread_mutex_lock(&s->lock);
+    se = find(s, name);
+    struct sfs_run *old = se ? se->last : NULL;
+    if (se)
+        se->last = r;
+    pthread_mutex_unlock(&s->lock);
+    run_put(se ? old : r);
+    return rc;
+}
+
+struct sfs_run *session_last_run(struct sfs_sandbox *s, const char *name)
+{
+    pthread_mutex_lock(&s->lock);
+    struct sfs_session *se = find(s, name);
+    struct sfs_run *r = se ? se->last : NULL;
+    if (r) {
+        pthread_mutex_lock(&r->lock);
+        r->refs++;
+        pthread_mutex_unlock(&r->lock);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return r;
+}
+
+static int wait_done(struct sfs_run *r, bool nonblock)
+{
+    while (!r->done) {
+        if (nonblock)
+            return -EAGAIN;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 100000000L;
+        if (ts.tv_nsec >= 1000000000L)
+            ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+        pthread_cond_timedwait(&r->cv, &r->lock, &ts);
+        if (fuse_get_context() && fuse_interrupted())
+            return -EINTR;
+    }
+    return 0;
+}
+
+static int copy_out(const char *src, size_t len, char *buf, size_t size, off_t off)
+{
+    if ((size_t)off >= len)
+        return 0;
+    size_t k = len - (size_t)off < size ? len - (size_t)off : size;
+    memcpy(buf, src + off, k);
+    return (int)k;
+}
+
+int run_read(struct sfs_run *r, const char *what, bool nonblock, char *buf, size_t size, off_t off)
+{
+    int rc = 0;
+    pthread_mutex_lock(&r->lock);
+    if (!strcmp(what, "cmd")) {
+        rc = copy_out(r->cmd, strlen(r->cmd), buf, size, off);
+    } else if (!strcmp(what, "stdout")) {
+        while ((size_t)off >= r->len && !r->done && !rc) {
+            rc = wait_done(r, nonblock); /* woken by every event, not only the end */
+            if (rc == 0 && (size_t)off < r->len)
+                break;
+            if (rc == 0 && !r->done)
+                continue;
+        }
+        if (!rc)
+            rc = copy_out(r->out, r->len, buf, size, off);
+    } else {
+        rc = wait_done(r, nonblock);
+        char text[16];
+        if (!rc && r->err)
+            rc = r->err;
+        if (!rc) {
+            snprintf(text, sizeof text, "%d\n", r->code);
+            rc = copy_out(text, strlen(text), buf, size, off);
+        }
+    }
+    pthread_mutex_unlock(&r->lock);
+    return rc;
+}
+
+static void fill_attr(struct stat *st, mode_t mode, off_t size)
+{
+    memset(st, 0, sizeof *st);
+    st->st_mode = mode;
+    st->st_nlink = S_ISDIR(mode) ? 2 : 1;
+    st->st_uid = getuid();
+    st->st_gid = getgid();
+    st->st_size = size;
+    st->st_mtime = st->st_ctime = st->st_atime = time(NULL);
+}
+
+int session_getattr(struct sfs_sandbox *s, const struct node *n, struct stat *st)
+{
+    pthread_mutex_lock(&s->lock);
+    struct sfs_session *se = find(s, n->name);
+    pthread_mutex_unlock(&s->lock);
+    if (!se)
+        return -ENOENT;
+    if (n->kind == N_SESSION) {
+        fill_attr(st, S_IFDIR | 0755, 0);
+        return 0;
+    }
+    struct sfs_run *r = session_last_run(s, n->name);
+    off_t size = 0;
+    if (r) {
+        pthread_mutex_lock(&r->lock);
+        size = !strcmp(n->file, "cmd")      ? (off_t)strlen(r->cmd)
+               : !strcmp(n->file, "stdout") ? (off_t)r->len
+               : r->done && !r->err         ? snprintf(NULL, 0, "%d\n", r->code)
+                                            : 0;
+        pthread_mutex_unlock(&r->lock);
+        run_put(r);
+    }
+    fill_attr(st, S_IFREG | (!strcmp(n->file, "cmd") ? 0644 : 0444), size);
+    return 0;
+}
+
+int session_readdir(struct sfs_sandbox *s, const struct node *n, void *buf, fuse_fill_dir_t fill)
+{
+    if (n->kind == N_SESSION) {
+        pthread_mutex_lock(&s->lock);
+        bool ok = find(s, n->name) != NULL;
+        pthread_mutex_unlock(&s->lock);
+        if (!ok)
+            return -ENOENT;
+        fill(buf, "cmd", NULL, 0, 0);
+        fill(buf, "stdout", NULL, 0, 0);
+        fill(buf, "exit", NULL, 0, 0);
+        return 0;
+    }
+    pthread_mutex_lock(&s->lock);
+    for (struct sfs_session *se = s->sessions; se; se = se->next)
+        fill(buf, se->name, NULL, 0, 0);
+    pthread_mutex_unlock(&s->lock);
+    return 0;
+}
+
+int endpoint_text(struct sfs_sandbox *s, long port, bool curl, char **buf, size_t *len)
+{
+    char url[512], *msg = NULL;
+    json_t *headers = NULL;
+    int rc = sbx_lc_endpoint(&sfs_cfg.server, s->id, (int)port, url, sizeof url, &headers, &msg);
+    if (rc) {
+        sfs_log("%s: endpoint %ld: %s", s->name, port, msg ? msg : strerror(-rc));
+        free(msg);
+        return rc;
+    }
+    char key[16];
+    snprintf(key, sizeof key, "%ld", port);
+    pthread_mutex_lock(&s->lock);
+    json_object_set_new(s->ports, key, json_string(url));
+    pthread_mutex_unlock(&s->lock);
+    FILE *f = open_memstream(buf, len);
+    if (!curl) {
+        fprintf(f, "%s\n", url);
+    } else { /* a curl config: curl -K endpoints/PORT.curl [PATH...] */
+        fprintf(f, "url = \"%s/\"\n", url);
+        const char *k;
+        json_t *v;
+        json_object_foreach(headers, k, v) if (json_is_string(v))
+            fprintf(f, "header = \"%s: %s\"\n", k, json_string_value(v));
+    }
+    fclose(f);
+    json_decref(headers);
+    return *buf ? 0 : -ENOMEM;
+}

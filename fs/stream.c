@@ -1,0 +1,252 @@
+/* Command output streams (see stream.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "stream.h"
+
+#define WAIT_SLICE_MS 100 /* blocked reads re-check for a FUSE interrupt this often */
+
+struct stream {
+    struct sbx_execd x;
+    char id[SBX_ID_MAX];
+    char which[8];
+    bool nonblock, exit_only;
+    pthread_mutex_t lock;
+    pthread_cond_t more;  /* bytes arrived or the stream ended */
+    pthread_cond_t space; /* the reader consumed bytes */
+    char *win;            /* bytes [base, base + len) of the stream */
+    int64_t base;
+    size_t len;
+    bool ended, stop, thread;
+    int err;
+    pthread_t th;
+    char exit_text[16];
+};
+
+/* Waits on cv for at most one slice; -EINTR when the FUSE request was interrupted. */
+static int wait_slice(pthread_cond_t *cv, pthread_mutex_t *m)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += WAIT_SLICE_MS * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(cv, m, &ts);
+    return fuse_get_context() && fuse_interrupted() ? -EINTR : 0;
+}
+
+static int on_data(const char *p, size_t n, void *arg)
+{
+    struct stream *st = arg;
+    pthread_mutex_lock(&st->lock);
+    while (!st->stop && n) {
+        if (st->exit_only) { /* exit readers only wait for the end */
+            n = 0;
+            break;
+        }
+        size_t room = STREAM_WINDOW - st->len;
+        if (!room) {
+            pthread_cond_wait(&st->space, &st->lock);
+            continue;
+        }
+        size_t k = n < room ? n : room;
+        memcpy(st->win + st->len, p, k);
+        st->len += k;
+        p += k;
+        n -= k;
+        pthread_cond_broadcast(&st->more);
+    }
+    int stop = st->stop;
+    pthread_mutex_unlock(&st->lock);
+    return stop;
+}
+
+static int still_wanted(void *arg)
+{
+    struct stream *st = arg;
+    pthread_mutex_lock(&st->lock);
+    int stop = st->stop;
+    pthread_mutex_unlock(&st->lock);
+    return stop;
+}
+
+static int fetch_exit(struct stream *st)
+{
+    json_t *status;
+    int rc = sbx_cmd_status(&st->x, st->id, &status);
+    if (rc)
+        return rc;
+    json_t *code = json_object_get(status, "exit_code");
+    if (json_is_integer(code))
+        snprintf(st->exit_text, sizeof st->exit_text, "%lld\n",
+                 (long long)json_integer_value(code));
+    else
+        rc = json_is_true(json_object_get(status, "running")) ? -EAGAIN : -EIO;
+    json_decref(status);
+    return rc;
+}
+
+static void *producer(void *arg)
+{
+    struct stream *st = arg;
+    int64_t from = st->base + (int64_t)st->len;
+    const char *which = st->exit_only ? "output" : st->which;
+    int rc = sbx_cmd_stream(&st->x, st->id, which, from, 1, NULL, on_data, still_wanted, st);
+    if (!rc && st->exit_only)
+        rc = fetch_exit(st);
+    pthread_mutex_lock(&st->lock);
+    if (!st->stop) {
+        st->ended = true;
+        st->err = rc == -ECANCELED ? 0 : rc;
+    }
+    pthread_cond_broadcast(&st->more);
+    pthread_mutex_unlock(&st->lock);
+    return NULL;
+}
+
+static void stop_producer(struct stream *st)
+{
+    if (!st->thread)
+        return;
+    pthread_mutex_lock(&st->lock);
+    st->stop = true;
+    pthread_cond_broadcast(&st->space);
+    pthread_mutex_unlock(&st->lock);
+    pthread_join(st->th, NULL); /* an idle follower notices within a second (alive) */
+    st->thread = false;
+    st->stop = false;
+}
+
+static int start_producer(struct stream *st, int64_t at)
+{
+    stop_producer(st);
+    st->base = at;
+    st->len = 0;
+    st->ended = false;
+    st->err = 0;
+    if (pthread_create(&st->th, NULL, producer, st))
+        return -EAGAIN;
+    st->thread = true;
+    return 0;
+}
+
+int stream_open(struct sfs_sandbox *s, const struct sbx_execd *x, const char *id,
+                const char *which, bool nonblock, struct stream **out)
+{
+    (void)s;
+    struct stream *st = calloc(1, sizeof *st);
+    if (!st)
+        return -ENOMEM;
+    st->x = *x;
+    snprintf(st->id, sizeof st->id, "%s", id);
+    snprintf(st->which, sizeof st->which, "%s", which);
+    st->nonblock = nonblock;
+    st->exit_only = !strcmp(which, "exit");
+    pthread_mutex_init(&st->lock, NULL);
+    pthread_cond_init(&st->more, NULL);
+    pthread_cond_init(&st->space, NULL);
+    st->win = st->exit_only ? NULL : malloc(STREAM_WINDOW);
+    int rc = st->exit_only || st->win ? 0 : -ENOMEM;
+    if (!rc && st->exit_only && fetch_exit(st) == 0)
+        st->ended = true; /* already over: no follower needed */
+    else if (!rc)
+        rc = start_producer(st, 0);
+    if (rc) {
+        stream_close(st);
+        return rc;
+    }
+    *out = st;
+    return 0;
+}
+
+/* Copies what the window holds at off; drops bytes before off (sequential readers free room). */
+static size_t take(struct stream *st, char *buf, size_t size, off_t off)
+{
+    size_t skip = (size_t)(off - st->base);
+    size_t k = st->len - skip < size ? st->len - skip : size;
+    memcpy(buf, st->win + skip, k);
+    memmove(st->win, st->win + skip, st->len - skip);
+    st->len -= skip;
+    st->base = off;
+    pthread_cond_broadcast(&st->space);
+    return k;
+}
+
+static int read_exit(struct stream *st, char *buf, size_t size, off_t off)
+{
+    int rc = 0;
+    pthread_mutex_lock(&st->lock);
+    while (!st->ended && !rc)
+        rc = st->nonblock ? -EAGAIN : wait_slice(&st->more, &st->lock);
+    if (!rc && st->err)
+        rc = st->err;
+    size_t n = strlen(st->exit_text);
+    if (!rc && (size_t)off < n) {
+        rc = (int)((n - (size_t)off) < size ? n - (size_t)off : size);
+        memcpy(buf, st->exit_text + off, (size_t)rc);
+    }
+    pthread_mutex_unlock(&st->lock);
+    return rc;
+}
+
+int stream_read(struct stream *st, char *buf, size_t size, off_t off)
+{
+    if (st->exit_only)
+        return read_exit(st, buf, size, off);
+    int rc = 0;
+    pthread_mutex_lock(&st->lock);
+    if (off < st->base || off > st->base + (int64_t)st->len + (int64_t)STREAM_WINDOW) {
+        pthread_mutex_unlock(&st->lock);
+        rc = start_producer(st, off); /* a seek: follow again from there */
+        pthread_mutex_lock(&st->lock);
+    }
+    for (;;) {
+        if (rc)
+            break;
+        if (off < st->base + (int64_t)st->len) {
+            rc = (int)take(st, buf, size, off);
+            break;
+        }
+        if (st->ended) {
+            rc = st->err;
+            break;
+        }
+        if (off > st->base + (int64_t)st->len && st->len == STREAM_WINDOW) {
+            take(st, buf, 0, st->base + (int64_t)st->len); /* skip ahead to off */
+            continue;
+        }
+        rc = st->nonblock ? -EAGAIN : wait_slice(&st->more, &st->lock);
+    }
+    pthread_mutex_unlock(&st->lock);
+    return rc;
+}
+
+void stream_close(struct stream *st)
+{
+    if (!st)
+        return;
+    stop_producer(st);
+    pthread_mutex_destroy(&st->lock);
+    pthread_cond_destroy(&st->more);
+    pthread_cond_destroy(&st->space);
+    free(st->win);
+    free(st);
+}
+
+int stream_wait_exit(const struct sbx_execd *x, const char *id, int *code)
+{
+    struct stream *st;
+    int rc = stream_open(NULL, x, id, "exit", false, &st);
+    if (rc)
+        return rc;
+    char buf[16] = "";
+    rc = read_exit(st, buf, sizeof buf - 1, 0);
+    stream_close(st);
+    if (rc > 0)
+        *code = atoi(buf);
+    return rc > 0 ? 0 : rc;
+}

@@ -1,0 +1,22 @@
+/* Streams of a command's output (stdout, stderr, output) and its exit status, read through the
+ * raw-output extension: a producer thread follows the command's stream from execd into a capped
+ * window; reads at the window's end block until more bytes arrive or the command ends, and are
+ * interruptible; O_NONBLOCK readers get -EAGAIN. */
+#ifndef SFS_STREAM_H
+#define SFS_STREAM_H
+#include "sandboxfs.h"
+
+#define STREAM_WINDOW (4u << 20) /* bytes buffered ahead of the reader */
+
+struct stream;
+
+/* which: "stdout", "stderr", "output", or "exit" (reads "N\n" once the command ended). */
+int stream_open(struct sfs_sandbox *s, const struct sbx_execd *x, const char *id,
+                const char *which, bool nonblock, struct stream **out);
+int stream_read(struct stream *st, char *buf, size_t size, off_t off);
+void stream_close(struct stream *st);
+
+/* Waits until the command ended (interruptible); returns its exit code (128+N for a signal). */
+int stream_wait_exit(const struct sbx_execd *x, const char *id, int *code);
+
+#endif
