@@ -226,7 +226,7 @@ static void touch_arg(char *dst, size_t cap, char which, const struct timespec *
 
 int sbx_files_utimens(const struct sbx_execd *x, const char *path, const struct timespec tv[2])
 {
-    char q[SBX_PATH_MAX * 4 + 3], a[64], m[64], cmd[sizeof q * 2 + 256], out[64];
+    char q[SBX_PATH_MAX * 4 + 3], a[64], m[64], cmd[sizeof q * 4 + 512], out[64];
     size_t n = 0;
     int r = sbx_sh_quote(q, sizeof q, path);
     if (r)
@@ -234,11 +234,15 @@ int sbx_files_utimens(const struct sbx_execd *x, const char *path, const struct 
     touch_arg(a, sizeof a, 'a', &tv[0]);
     touch_arg(m, sizeof m, 'm', &tv[1]);
     /* -c: never create; -h: the link itself, as utimensat(AT_SYMLINK_NOFOLLOW) on our inode */
+    /* touch -c ignores a missing file silently: report it like utimensat would */
+    n += (size_t)snprintf(cmd + n, sizeof cmd - n,
+                          "{ [ -e %s ] || [ -L %s ] || { echo 'No such file' >&2; exit 1; }; } && ",
+                          q, q);
     if (tv[0].tv_nsec != UTIME_OMIT)
         n += (size_t)snprintf(cmd + n, sizeof cmd - n, "touch -c -h %s -- %s && ", a, q);
     if (tv[1].tv_nsec != UTIME_OMIT)
         n += (size_t)snprintf(cmd + n, sizeof cmd - n, "touch -c -h %s -- %s && ", m, q);
-    if (n == 0)
+    if (tv[0].tv_nsec == UTIME_OMIT && tv[1].tv_nsec == UTIME_OMIT)
         return 0;
     cmd[n - 4] = 0; /* drop the last " && " */
     return sh_check(x, cmd, out, sizeof out);

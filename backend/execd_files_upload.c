@@ -105,6 +105,7 @@ int sbx_files_upload_fd(const struct sbx_execd *x, const char *path, int fd, off
     blen = r ? r : build_body(tmp, boundary, meta, fd, len);
     if (blen >= 0) {
         snprintf(ctype, sizeof ctype, "Content-Type: multipart/form-data; boundary=%s", boundary);
+        req.use_fd = 1;
         req.body_fd = tmp;
         req.body_len = (size_t)blen;
         sbx_execd_headers(x, &req, ctype);

@@ -200,7 +200,9 @@ int files_set_mode(const struct sbx_execd *x, const char *path, mode_t mode, con
                    const char *group)
 {
     char num[8];
-    if (mode & 07777)
+    /* the API chmods before it chowns, and the chown clears setuid/setgid: chmod(1) instead;
+     * mode 0 means "no change" to the API */
+    if ((mode & 07777) && !(mode & 06000))
         return sbx_files_perm(x, path, mode & 07777, owner, group);
     snprintf(num, sizeof num, "%o", (unsigned)(mode & 07777));
     return sbx_files_sh_argv(x, (const char *const[]){"chmod", num, "--", path, NULL});

@@ -16,3 +16,9 @@ $(BUILD)/tests/test_files_fileinfo: $(BUILD)/obj/tests/unit/test_files_fileinfo.
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -ljansson
 UNIT_TESTS += $(BUILD)/tests/test_files_fileinfo
+
+# The file API client against a real execd ($EXECD; skips when it is not built).
+$(BUILD)/tests/test_files_client: $(BUILD)/obj/tests/unit/test_files_client.o $(BUILD)/libsandbox.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SANDBOXFS_LIBS)
+UNIT_TESTS += $(BUILD)/tests/test_files_client
