@@ -52,3 +52,11 @@ clean:
 	rm -rf build
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+install: all
+	install -D -m 0755 $(BUILD)/sandboxfs $(DESTDIR)$(PREFIX)/bin/sandboxfs
+	install -D -m 0755 $(BUILD)/sandboxd $(DESTDIR)$(PREFIX)/bin/sandboxd
+	install -D -m 0755 $(BUILD)/execd $(DESTDIR)$(PREFIX)/bin/execd
+	install -D -m 0644 docs/sandboxfs.1 $(DESTDIR)$(PREFIX)/share/man/man1/sandboxfs.1
+	mkdir -p $(DESTDIR)/sbin
+	ln -sf $(PREFIX)/bin/sandboxfs $(DESTDIR)/sbin/mount.fuse.sandboxfs

@@ -21,6 +21,7 @@ struct opts {
     int ready_timeout;
     int help, version;
     char *source; /* mount(8) passes "SOURCE MOUNTPOINT" */
+    char *mountpoint;
     int nonopts;
 };
 
@@ -70,8 +71,10 @@ static int opt_proc(void *data, const char *arg, int key, struct fuse_args *out)
         o->source = strdup(arg); /* kept aside; if a second one comes, this was the source */
         return 0;
     }
-    if (key == FUSE_OPT_KEY_NONOPT && o->nonopts == 2)
+    if (key == FUSE_OPT_KEY_NONOPT && o->nonopts == 2) {
+        o->mountpoint = strdup(arg);
         return 1;
+    }
     return key == FUSE_OPT_KEY_NONOPT ? -1 : 1;
 }
 
@@ -178,15 +181,21 @@ int main(int argc, char *argv[])
     }
     if (configure(&o, source))
         return 1;
+    const char *mp = o.nonopts == 1 ? o.source : o.mountpoint;
+    if (!mp || !realpath(mp, sfs_cfg.mountpoint)) {
+        fprintf(stderr, "sandboxfs: %s: %s\n", mp ? mp : "no mountpoint given",
+                mp ? strerror(errno) : "see --help");
+        return 1;
+    }
     for (int i = 0; i < args.argc; i++) /* other users get the kernel's permission checks */
         if (strstr(args.argv[i], "allow_other")) {
             fuse_opt_add_arg(&args, "-odefault_permissions");
             break;
         }
     fuse_opt_add_arg(&args, "-osubtype=sandboxfs,fsname=sandboxfs");
-    fuse_opt_add_arg(&args, "-ointr");
     int rc = fuse_main(args.argc, args.argv, &sfs_ops, NULL);
     fuse_opt_free_args(&args);
     free(o.source);
+    free(o.mountpoint);
     return rc;
 }

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 #include "files.h"
 #include "nodes.h"
+#include "notify.h"
 #include "ops.h"
 #include "sessions.h"
 #include "stream.h"
@@ -96,6 +98,12 @@ static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *
         char p[PATH_MAX];
         tpl_path(&n, p, sizeof p);
         return lstat(p, st) ? -errno : 0;
+    }
+    if (n.kind == N_SBX && notify_is_self() && notify_is_ghost(n.sbx)) {
+        memset(st, 0, sizeof *st); /* the notifier's rmdir of a vanished sandbox */
+        st->st_mode = S_IFDIR | 0755;
+        st->st_nlink = 2;
+        return 0;
     }
     (void)fi;
     return node_getattr(&n, st);
@@ -396,6 +404,11 @@ static int op_mkdir(const char *path, mode_t mode)
         return rc == -ENOENT ? -EPERM : rc;
     if (n.kind == N_FILES)
         WITH_FILES(path, &n, files_mkdir(t, mode));
+    if (n.kind == N_SBX && notify_is_self()) { /* confirms a sandbox made elsewhere */
+        struct sfs_sandbox *s = sbx_get(n.sbx);
+        sbx_put(s);
+        return s ? 0 : -ENOENT;
+    }
     if (n.kind == N_SBX)
         return sbx_create(n.sbx);
     if (n.kind == N_SESSION) {
@@ -417,6 +430,8 @@ static int op_rmdir(const char *path)
         return rc;
     if (n.kind == N_FILES)
         WITH_FILES(path, &n, files_rmdir(t));
+    if (n.kind == N_SBX && notify_is_self()) /* confirms a sandbox deleted elsewhere */
+        return notify_is_ghost(n.sbx) ? 0 : -ENOENT;
     if (n.kind == N_SBX)
         return sbx_delete(n.sbx);
     if (n.kind == N_SESSION) {
@@ -584,14 +599,25 @@ static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
     cfg->negative_timeout = 0;
     cfg->nullpath_ok = 0;
     cfg->use_ino = 0;
+    cfg->intr = 1; /* Ctrl-C on a blocked read: libfuse signals the worker (SIGUSR1) */
+    cfg->intr_signal = SIGUSR1;
     conn->want |= FUSE_CAP_ASYNC_READ;
     conn->max_readahead = 1 << 20;
+    sfs_log("mounted %s at %s", sfs_cfg.server.base, sfs_cfg.mountpoint);
     files_set_cache_ttl(sfs_cfg.cache == SFS_CACHE_NEVER ? 0 : sfs_cfg.cache == SFS_CACHE_AUTO ? 5 : 60);
+    notify_start();
     return NULL;
+}
+
+static void op_destroy(void *data)
+{
+    (void)data;
+    notify_stop();
 }
 
 const struct fuse_operations sfs_ops = {
     .init = op_init,
+    .destroy = op_destroy,
     .getattr = op_getattr,
     .readdir = op_readdir,
     .readlink = op_readlink,

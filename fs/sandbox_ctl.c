@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "notify.h"
 #include "sandboxfs.h"
 
 #define CREATING_MAX 32
@@ -178,6 +179,11 @@ static int lc_simple(struct sfs_sandbox *s, const char *method, const char *suff
         sfs_log("%s: %s: %s", s->name, what, msg ? msg : strerror(-rc));
     free(msg);
     sbx_invalidate(s);
+    if (!rc) {
+        char status[SFS_NAME_MAX + 16];
+        snprintf(status, sizeof status, "/%s/status", s->name);
+        notify_touch(status);
+    }
     return rc;
 }
 

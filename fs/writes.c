@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 #include "files.h"
+#include "notify.h"
 #include "ops.h"
 #include "sessions.h"
 
@@ -65,6 +66,7 @@ static int run_command(struct sfs_sandbox *s, const char *text)
     s->cmds_at = -1e9;
     pthread_mutex_unlock(&s->lock);
     files_forget(s->name);
+    notify_watch_command(s, id);
     return 0;
 }
 

@@ -19,3 +19,16 @@ $(BUILD)/sandboxfs: $(SANDBOXFS_OBJS) $(BUILD)/libsandbox.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(SANDBOXFS_LIBS)
 
 ALL += $(BUILD)/libsandbox.a $(BUILD)/sandboxfs
+
+# Unit tests: the parsers, linked with just the objects they test.
+SFS_PARSE_OBJS := $(addprefix $(BUILD)/obj/fs/,node_parse.o util.o templates.o log.o)
+$(BUILD)/tests/test_sandboxfs_parse: $(BUILD)/obj/tests/unit/test_sandboxfs_parse.o $(SFS_PARSE_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SANDBOXFS_LIBS)
+CFLAGS_tests += $(SANDBOXFS_CFLAGS)
+UNIT_TESTS += $(BUILD)/tests/test_sandboxfs_parse
+
+$(BUILD)/fuzz/sandboxfs_template: $(BUILD)/obj/tests/fuzz/sandboxfs_template.o $(SFS_PARSE_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SANDBOXFS_LIBS)
+FUZZERS += $(BUILD)/fuzz/sandboxfs_template

@@ -11,6 +11,7 @@ _tap_fail=0
 _cleanups=()
 
 plan() { echo "1..$1"; }
+done_testing() { echo "1..$_tap_n"; exit $((_tap_fail > 0)); } # the plan at the end
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 ok() { # ok COND-STATUS DESCRIPTION  (use: ok $? "desc" or check cmd...)
     _tap_n=$((_tap_n + 1))

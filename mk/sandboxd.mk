@@ -1,0 +1,27 @@
+# sandboxd: the Lifecycle API server (server/sandboxd/, except the runtime's files, which
+# mk/runtime.mk builds into $(BUILD)/libsbxruntime.a).
+SBXD_RT_PATTERNS := server/sandboxd/runtime_% server/sandboxd/net% server/sandboxd/image% \
+	server/sandboxd/bundle%
+SBXD_SRCS := $(filter-out $(SBXD_RT_PATTERNS),$(wildcard server/sandboxd/*.c))
+SBXD_OBJS := $(SBXD_SRCS:%.c=$(BUILD)/obj/%.o)
+SBXD_LIBS := $(shell pkg-config --libs libmicrohttpd sqlite3 jansson 2>/dev/null) -lpthread
+
+# Objects the unit tests link (no runtime, no HTTP server).
+SBXD_PURE := util validate config httpmsg routes_match store log
+SBXD_PURE_OBJS := $(SBXD_PURE:%=$(BUILD)/obj/server/sandboxd/%.o)
+
+ifneq ($(wildcard mk/runtime.mk),)
+ALL += $(BUILD)/sandboxd
+endif
+
+$(BUILD)/sandboxd: $(SBXD_OBJS) $(BUILD)/libsbxruntime.a
+	$(CC) $(LDFLAGS) -o $@ $(SBXD_OBJS) $(BUILD)/libsbxruntime.a $(SBXD_LIBS) $(RUNTIME_LDLIBS)
+
+SBXD_UNIT := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_sandboxd_*.c))
+UNIT_TESTS += $(SBXD_UNIT)
+
+$(SBXD_UNIT): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SBXD_PURE_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SBXD_LIBS)
+
+CFLAGS_tests += -Iserver/sandboxd

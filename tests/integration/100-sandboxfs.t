@@ -1,0 +1,119 @@
+#!/bin/bash
+# sandboxfs through a real mount, a real sandboxd and real runc sandboxes: lifecycle, commands,
+# streams, sessions, endpoints, metadata, templates, errors.
+source "$(dirname "$0")/lib-sandboxfs.sh"
+sfs_setup
+
+errno_of() { # errno_of PYTHON-EXPR-USING-os → prints the errno name an operation failed with, or OK
+    python3 -c "import os,errno,sys
+try:
+    $1
+    print('OK')
+except OSError as e:
+    print(errno.errorcode[e.errno])"
+}
+
+ls_root=$(ls -A "$MNT")
+like "$ls_root" "\.templates" "the root lists .templates"
+check "mkdir makes a sandbox" mkdir "$MNT/box"
+like "$(ls "$MNT")" "(^|$'\n')box($|$'\n')" "ls shows it"
+is "$(cat "$MNT/box/status")" "Running" "status is Running once mkdir returned"
+id=$(cat "$MNT/box/id")
+like "$(api GET "/sandboxes/$id")" "\"id\": *\"$id\"" "id names the server's sandbox"
+like "$(cat "$MNT/box/info")" "\"state\": \"Running\"" "info is the sandbox's JSON"
+is "$(cat "$MNT/box/image")" "host" "image"
+is "$(errno_of "os.mkdir('$MNT/box')")" "EEXIST" "mkdir of an existing sandbox: EEXIST"
+is "$(errno_of "os.mkdir('$MNT/bad name')")" "EINVAL" "mkdir of an invalid name: EINVAL"
+
+# Commands and their streams.
+echo 'echo hello; echo oops >&2' >"$MNT/box/cmd"
+is "$(cat "$MNT/box/stdout")" "hello" "stdout of the latest command"
+is "$(cat "$MNT/box/stderr")" "oops" "stderr of the latest command"
+is "$(cat "$MNT/box/exit")" "0" "exit reads 0"
+like "$(cat "$MNT/box/output")" "hello" "output has both streams"
+echo 'exit 3' >"$MNT/box/cmd"
+is "$(cat "$MNT/box/exit")" "3" "exit reads the status"
+echo 'kill -9 $$' >"$MNT/box/cmd"
+is "$(cat "$MNT/box/exit")" "137" "a signal death reads 128+N"
+echo 'seq 1 200000' >"$MNT/box/cmd"
+is "$(cat "$MNT/box/stdout" | sha256sum)" "$(seq 1 200000 | sha256sum)" "200000 lines arrive byte-exact"
+echo "printf 'a\\000b\\377c'" >"$MNT/box/cmd"
+is "$(od -An -tx1 "$MNT/box/stdout" | tr -d ' \n')" "610062ff63" "binary output is byte-exact"
+echo 'sleep 1; echo late' >"$MNT/box/cmd"
+is "$(cat "$MNT/box/stdout")" "late" "a read at the end blocks until more output, then EOF"
+echo 'sleep 30' >"$MNT/box/cmd"
+is "$(errno_of "fd=os.open('$MNT/box/stdout', os.O_RDONLY|os.O_NONBLOCK); os.read(fd, 10)")" "EAGAIN" "O_NONBLOCK readers get EAGAIN"
+start=$SECONDS
+timeout -s INT 2 cat "$MNT/box/exit" >/dev/null
+ok $((SECONDS - start < 15 ? 0 : 1)) "a blocked read is interruptible (SIGINT)"
+n=$(ls "$MNT/box/commands" | sort -n | tail -1)
+is "$(cat "$MNT/box/commands/$n/status")" "running" "commands/N/status of a running command"
+echo TERM >"$MNT/box/commands/$n/ctl"
+ok $? "commands/N/ctl takes a signal name"
+like "$(cat "$MNT/box/commands/$n/exit")" "^(143|137)$" "the signalled command ended"
+is "$(cat "$MNT/box/commands/1/stdout")" "hello" "commands/1 keeps the first command's output"
+is "$(cat "$MNT/box/commands/1/cmd")" "echo hello; echo oops >&2" "commands/1/cmd"
+is "$(errno_of "os.write(os.open('$MNT/box/cmd', os.O_WRONLY), b'x' * 70000)")" "EFBIG" "a command over 64 KiB: EFBIG"
+is "$(errno_of "os.write(os.open('$MNT/box/cmd', os.O_WRONLY), b'  \\n')")" "EINVAL" "a blank command: EINVAL"
+echo 'Xvfb_like() { sleep 300; }; Xvfb_like' >"$MNT/box/cmd"
+echo 'echo second' >"$MNT/box/cmd"
+is "$(cat "$MNT/box/stdout")" "second" "a long-running command keeps running while the next starts"
+
+# Metadata, ctl, expires.
+echo platform >"$MNT/box/metadata/team"
+is "$(cat "$MNT/box/metadata/team")" "platform" "metadata/KEY write sets"
+like "$(api GET "/sandboxes/$id")" '"team": *"platform"' "the server has it"
+rm "$MNT/box/metadata/team"
+ok $? "rm metadata/KEY"
+unlike_team=$(api GET "/sandboxes/$id")
+ok $([[ $unlike_team != *'"team"'* ]] && echo 0 || echo 1) "the key is gone on the server"
+echo pause >"$MNT/box/ctl"
+is "$(cat "$MNT/box/status")" "Paused" "ctl pause"
+is "$(errno_of "os.write(os.open('$MNT/box/cmd', os.O_WRONLY), b'true')")" "EAGAIN" "a command in a paused sandbox: EAGAIN"
+echo resume >"$MNT/box/ctl"
+is "$(cat "$MNT/box/status")" "Running" "ctl resume"
+is "$(errno_of "os.write(os.open('$MNT/box/ctl', os.O_WRONLY), b'explode')")" "EINVAL" "an unknown ctl verb: EINVAL"
+echo '+30m' >"$MNT/box/expires"
+ok $? "expires takes +30m"
+exp=$(cat "$MNT/box/expires")
+like "$exp" "^20[0-9][0-9]-" "expires shows the new time"
+echo 'renew 2h' >"$MNT/box/ctl"
+ok $? "ctl renew 2h"
+
+# Sessions.
+check "mkdir sessions/S" mkdir "$MNT/box/sessions/s1"
+echo 'cd /tmp && export GREETING=hi' >"$MNT/box/sessions/s1/cmd"
+is "$(cat "$MNT/box/sessions/s1/exit")" "0" "a session run ends"
+echo 'pwd; echo $GREETING' >"$MNT/box/sessions/s1/cmd"
+is "$(cat "$MNT/box/sessions/s1/stdout")" "/tmp
+hi" "cwd and exported env persist in a session"
+echo 'exit 4' >"$MNT/box/sessions/s1/cmd"
+is "$(cat "$MNT/box/sessions/s1/exit")" "4" "a session run's exit status"
+check "rmdir sessions/S" rmdir "$MNT/box/sessions/s1"
+
+# Endpoints.
+echo 'exec python3 -m http.server 8000 --bind 127.0.0.1 --directory /etc' >"$MNT/box/cmd"
+url=$(cat "$MNT/box/endpoints/8000")
+like "$url" "^http://.*8000" "endpoints/PORT prints a URL"
+body=$(curl -s --retry 20 --retry-connrefused --retry-all-errors --retry-delay 1 "$url/hostname")
+ok $([[ -n $body ]] && echo 0 || echo 1) "the URL reaches the port inside the sandbox"
+like "$(ls "$MNT/box/endpoints")" "8000" "ls endpoints lists the looked-up ports"
+like "$(cat "$MNT/box/endpoints/8000.curl")" "^url = " "PORT.curl is a curl config"
+
+# files/ link, .log, templates, SDK-made sandboxes.
+is "$(readlink "$MNT/box/files")" "../.files/box" "files is a link into .files"
+like "$(ls "$MNT/box/files/")" "etc" "files/ shows the sandbox's root"
+like "$(cat "$MNT/.log")" "mkdir box" ".log tells what happened"
+printf 'image=host\nenv=FLAVOUR=py\n' >"$MNT/.templates/py"
+check "mkdir NAME.py uses template py" mkdir "$MNT/b7.py"
+echo 'echo $FLAVOUR' >"$MNT/b7.py/cmd"
+is "$(cat "$MNT/b7.py/stdout")" "py" "the template's env reached the sandbox"
+printf 'image=host\nbogus line\n' >"$MNT/.templates/broken"
+is "$(errno_of "os.mkdir('$MNT/broken')")" "EINVAL" "an invalid template: EINVAL"
+like "$(cat "$MNT/.log")" "template broken" ".log names the broken template"
+api POST /sandboxes '{"image":{"uri":"host"},"entrypoint":["tail","-f","/dev/null"],"resourceLimits":{"cpu":"1","memory":"512Mi"},"metadata":{"name":"sdkbox"}}' >/dev/null
+for _ in $(seq 1 50); do [[ -d $MNT/sdkbox ]] && break; sleep 0.2; done
+ok $([[ -d $MNT/sdkbox ]] && echo 0 || echo 1) "a sandbox made through the API shows by its name"
+check "rmdir deletes a sandbox" rmdir "$MNT/b7.py"
+ok $([[ ! -e $MNT/b7.py ]] && echo 0 || echo 1) "and it is gone"
+done_testing
