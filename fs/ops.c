@@ -99,6 +99,8 @@ static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *
         tpl_path(&n, p, sizeof p);
         return lstat(p, st) ? -errno : 0;
     }
+    if (n.kind == N_SBX && notify_is_self() && notify_is_birth(n.sbx))
+        return -ENOENT; /* so that the notifier's mkdir reaches us */
     if (n.kind == N_SBX && notify_is_self() && notify_is_ghost(n.sbx)) {
         memset(st, 0, sizeof *st); /* the notifier's rmdir of a vanished sandbox */
         st->st_mode = S_IFDIR | 0755;
@@ -404,6 +406,7 @@ static int op_mkdir(const char *path, mode_t mode)
     if (n.kind == N_FILES)
         WITH_FILES(path, &n, files_mkdir(t, mode));
     if (n.kind == N_SBX && notify_is_self()) { /* confirms a sandbox made elsewhere */
+        notify_born(n.sbx);
         struct sfs_sandbox *s = sbx_get(n.sbx);
         sbx_put(s);
         return s ? 0 : -ENOENT;
