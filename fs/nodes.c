@@ -60,7 +60,7 @@ static json_t *field(json_t *o, const char *a, const char *b)
 int node_command(struct sfs_sandbox *s, long num, char id[SBX_ID_MAX], json_t **rec)
 {
     json_t *list;
-    int rc = sbx_commands(s, &list, num ? CMDS_AGE : 0);
+    int rc = sbx_commands(s, &list, CMDS_AGE); /* our own starts invalidate it */
     if (rc)
         return rc;
     size_t n = json_array_size(list);
