@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "sandboxfs.h"
+#include "registry.h"
 
 #define TABLE_MAX 4096
 #define MISS_REFRESH 0.2 /* an unknown name re-lists at most this often (seconds) */
@@ -262,7 +262,7 @@ int sbx_commands(struct sfs_sandbox *s, json_t **list, double max_age)
     struct sbx_execd x;
     int rc = sbx_execd(s, &x);
     if (!rc)
-        rc = sbx_cmd_list(&x, list);
+        rc = x.ext & SBX_EXT_COMMAND_LIST ? sbx_cmd_list(&x, list) : registry_list(s, &x, list);
     if (rc)
         return rc;
     pthread_mutex_lock(&s->lock);
