@@ -5,7 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-sandboxd.sh"
 sbxd_require
-plan 14
+plan 16
 sbxd_start "min_timeout = 1"
 
 keep=$(sbxd_create '{"image":{"uri":"host"},"metadata":{"k":"v"}}') && sbxd_ready "$keep"
@@ -19,6 +19,14 @@ expires=$(sbxd_create '{"image":{"uri":"host"},"timeout":2}')
 ok $? "sandbox that will expire while sandboxd is down"
 api GET "/v1/sandboxes/$expires" >/dev/null
 deadline=$(jget '.expiresAt')
+
+# A sandbox whose init dies while sandboxd runs: the list notices.
+live=$(sbxd_create) && sbxd_ready "$live"
+pid=$(runc --root "$SBXD_DIR/state/runc" state "$live" | jq -r .pid)
+runc --root "$SBXD_DIR/state/runc" kill "$live" KILL && timeout 20 tail --pid="$pid" -f /dev/null
+api GET "/v1/sandboxes?state=Failed&state=Terminated" >/dev/null
+is "$(jget '[.items[].id]')" "[\"$live\"]" "a sandbox that died under a running sandboxd is listed as Failed/Terminated"
+is "$(api DELETE /v1/sandboxes/$live)" 204 "and can be deleted"
 
 sbxd_kill9
 # Kill the init of one sandbox while sandboxd is down (runc state lives in STATE/runc).
