@@ -132,6 +132,13 @@ static json_t *mounts(const struct bundle_opts *o)
     for (int i = 0; i < o->n_host_binds; i++)
         json_array_append_new(m, bind(o->host_binds[i], o->host_binds[i], true));
     json_array_append_new(m, bind(o->execd, BUNDLE_EXECD_PATH, true));
+    static const char *const etc[] = BUNDLE_ETC_FILES;
+    for (size_t i = 0; o->etc_files && i < sizeof etc / sizeof *etc; i++) {
+        char src[PATH_MAX], dst[64];
+        if (rt_path(src, "%s/%s", o->etc_files, etc[i]) < 0) continue;
+        snprintf(dst, sizeof dst, "/etc/%s", etc[i]);
+        json_array_append_new(m, bind(src, dst, false));
+    }
     for (size_t i = 0; i < o->spec->n_volumes; i++) {
         const struct rt_volume *v = &o->spec->volumes[i];
         json_array_append_new(m, bind(v->host_path, v->mount_path, v->read_only));
