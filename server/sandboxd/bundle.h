@@ -18,7 +18,8 @@ struct bundle_opts {
     const char *cgroup_path;       /* runc cgroupsPath */
     const char *const *host_binds; /* read-only binds of host dirs (the "host" image) */
     int n_host_binds;
-    const char *etc_files; /* dir holding hosts, hostname, resolv.conf for /etc (NULL: none) */
+    const char *image_config; /* OCI config.json of the image (its env and cwd), or NULL */
+    const char *etc_files;    /* dir holding hosts, hostname, resolv.conf for /etc (NULL: none) */
 };
 
 /* The files bind-mounted over /etc/NAME from opts.etc_files (written by bundle_etc_files). */
