@@ -5,6 +5,7 @@
 #include "runtime_util.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,7 @@ static int resolve_dir(const char *path, struct image *ret, char *err)
     if (!overlay_safe(real))
         return rt_fail(err, -EINVAL, "image path '%s' contains ':', ',' or '\\'", real);
     snprintf(ret->ref, sizeof ret->ref, "dir:%s", real);
+    ret->config[0] = 0;
     snprintf(ret->lower, sizeof ret->lower, "%s", real);
     ret->host = false;
     return 0;
@@ -91,6 +93,7 @@ static int resolve_host(struct image *ret, char *err)
     int r = image_host_build(images_dir, err);
     if (r < 0) return r;
     snprintf(ret->ref, sizeof ret->ref, "host");
+    ret->config[0] = 0;
     if (rt_path(ret->lower, "%s/host/rootfs", images_dir) < 0)
         return rt_fail(err, -ENAMETOOLONG, "state dir path too long");
     ret->host = true;
@@ -111,6 +114,8 @@ static int resolve_store(const char *name, struct image *ret, char *err)
     if (!overlay_safe(ret->lower))
         return rt_fail(err, -EINVAL, "state dir path '%s' contains ':' or ','", ret->lower);
     snprintf(ret->ref, sizeof ret->ref, "store:%s", norm);
+    if (rt_path(ret->config, "%s/config.json", dir) < 0 || !rt_exists(ret->config))
+        ret->config[0] = 0;
     ret->host = false;
     return 0;
 }
@@ -133,12 +138,22 @@ int image_from_ref(const char *ref, struct image *ret, char *err)
 }
 
 /* Unpacks an OCI layout (dir or dir:tag) into dest/rootfs with umoci. */
+/* Unpacks an OCI layout (dir or dir:tag) into dest/rootfs with umoci, keeping the runtime
+ * config umoci derives from the image (env, working dir) as dest/config.json. */
 static int unpack_layout(const char *layout, const char *dest, char *err)
 {
-    char rootfs[PATH_MAX];
-    if (rt_path(rootfs, "%s/rootfs", dest) < 0) return -ENAMETOOLONG;
-    char *argv[] = {"umoci", "raw", "unpack", "--image", (char *)layout, rootfs, NULL};
-    return rt_run(argv, err);
+    char bundle[PATH_MAX], from[PATH_MAX], to[PATH_MAX];
+    if (rt_path(bundle, "%s/bundle", dest) < 0) return -ENAMETOOLONG;
+    char *argv[] = {"umoci", "unpack", "--image", (char *)layout, bundle, NULL};
+    int r = rt_run(argv, err);
+    static const char *const keep[] = {"rootfs", "config.json"};
+    for (size_t i = 0; r == 0 && i < sizeof keep / sizeof *keep; i++) {
+        if (rt_path(from, "%s/%s", bundle, keep[i]) < 0 || rt_path(to, "%s/%s", dest, keep[i]) < 0)
+            return -ENAMETOOLONG;
+        if (rename(from, to) < 0) r = rt_fail(err, -errno, "rename '%s': %m", from);
+    }
+    rt_rm_rf(bundle);
+    return r;
 }
 
 static int untar(const char *archive, const char *dir, char *err)
@@ -147,7 +162,22 @@ static int untar(const char *archive, const char *dir, char *err)
     return rt_run(argv, err);
 }
 
-/* A layout's only manifest has no tag name umoci could use: the caller may give SOURCE:TAG. */
+/* Without SOURCE:TAG, a layout with a single manifest is unpacked by that manifest's name
+ * (docker save names it after the image's tag); umoci's default is "latest". */
+static void only_ref_name(const char *index_path, char *tag, size_t cap)
+{
+    json_t *idx = json_load_file(index_path, 0, NULL);
+    json_t *m = json_object_get(idx, "manifests");
+    const char *name = json_array_size(m) == 1
+                           ? json_string_value(json_object_get(
+                                 json_object_get(json_array_get(m, 0), "annotations"),
+                                 "org.opencontainers.image.ref.name"))
+                           : NULL;
+    if (name && strlen(name) < cap && !strpbrk(name, "/:")) snprintf(tag, cap, "%s", name);
+    json_decref(idx);
+}
+
+/* SOURCE or SOURCE:TAG: an OCI layout directory or a tar of one. */
 static int import_into(const char *source, const char *tmp, char *err)
 {
     struct stat st;
@@ -174,6 +204,7 @@ static int import_into(const char *source, const char *tmp, char *err)
                        "'%s' is not an OCI image layout (no index.json); convert it with "
                        "'skopeo copy docker-archive:FILE oci:DIR:TAG'",
                        source);
+    if (!tag[0]) only_ref_name(probe, tag, sizeof tag);
     char arg[PATH_MAX + IMAGE_NAME_MAX + 2];
     if (strlen(layout) + strlen(tag) + 2 > sizeof arg) return -ENAMETOOLONG;
     snprintf(arg, sizeof arg, "%s%s%s", layout, tag[0] ? ":" : "", tag);

@@ -54,17 +54,27 @@ static const struct {
 static pthread_mutex_t build_lock = PTHREAD_MUTEX_INITIALIZER;
 static char copy_dest[PATH_MAX];
 
-int image_host_binds(const char *ret[IMAGE_BINDS_MAX])
+/* Which system dirs are real directories (bound) rather than symlinks: decided once. */
+static const char *bind_list[IMAGE_BINDS_MAX];
+static int bind_count;
+static pthread_once_t bind_once = PTHREAD_ONCE_INIT;
+
+static void find_binds(void)
 {
     static char paths[sizeof system_dirs / sizeof *system_dirs][16];
-    int n = 0;
     for (size_t i = 0; i < sizeof system_dirs / sizeof *system_dirs; i++) {
         struct stat st;
         snprintf(paths[i], sizeof paths[i], "/%s", system_dirs[i]);
-        if (lstat(paths[i], &st) == 0 && S_ISDIR(st.st_mode) && n < IMAGE_BINDS_MAX)
-            ret[n++] = paths[i];
+        if (lstat(paths[i], &st) == 0 && S_ISDIR(st.st_mode) && bind_count < IMAGE_BINDS_MAX)
+            bind_list[bind_count++] = paths[i];
     }
-    return n;
+}
+
+int image_host_binds(const char *ret[IMAGE_BINDS_MAX])
+{
+    pthread_once(&bind_once, find_binds);
+    memcpy(ret, bind_list, sizeof bind_list);
+    return bind_count;
 }
 
 static bool etc_denied(const char *rel)
@@ -121,7 +131,10 @@ static int copy_one(const char *path, const struct stat *st, int flag, struct FT
 {
     const char *rel = path + 4; /* after "/etc" */
     if (*rel == '/') rel++;
-    if (*rel && etc_denied(rel)) return flag == FTW_D ? FTW_SKIP_SUBTREE : FTW_CONTINUE;
+    /* Only what every host user may read: a file without o+r, or a directory without o+rx, is
+     * kept from sandboxes along with the named secrets (private keys, pg_hba.conf, ...). */
+    bool hidden = flag == FTW_D ? (st->st_mode & 05) != 05 : flag != FTW_SL && !(st->st_mode & 04);
+    if (*rel && (etc_denied(rel) || hidden)) return flag == FTW_D ? FTW_SKIP_SUBTREE : FTW_CONTINUE;
     char dst[PATH_MAX];
     if (rt_path(dst, "%s/%s", copy_dest, rel) < 0) return FTW_STOP;
     int r = 0;

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #define NFT_TABLE "sandboxd"
-#define NFT_MARK "sandboxd-net-v2"
+#define NFT_MARK "sandboxd-net-v3"
 #define NET_LOCK "/run/sandboxd-net.lock"
 #define T "inet " NFT_TABLE
 
@@ -52,6 +52,9 @@ static const char nft_ruleset[] =
     "add rule " T
     " forward iifname \"sbx*\" meta nfproto ipv6 reject with icmpx type admin-prohibited\n"
     "add rule " T " forward iifname @deny_egress reject with icmpx type admin-prohibited\n"
+    /* link-local (cloud metadata services such as 169.254.169.254) is not "the outside" */
+    "add rule " T " forward iifname \"sbx*\" ip daddr 169.254.0.0/16 reject with icmpx type "
+    "admin-prohibited\n"
     "add rule " T " post ip saddr 10.88.0.0/16 oifname != \"sbx*\" masquerade\n";
 
 static int write_sysctl(const char *path, const char *val)

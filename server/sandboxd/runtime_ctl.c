@@ -7,6 +7,7 @@
  *     inspect ID | pause ID | resume ID | delete ID | list
  *     snapshot ID SNAP | snapshot-delete SNAP | import NAME SOURCE | remove-image NAME
  *     cgroup ID        prints the sandbox's memory cgroup directory
+ *     stress N [--image IMG]  N threads create, snapshot and delete sandboxes at once
  *     bench N [--image IMG]   creates N sandboxes (each waited until /ping answers), prints
  *                             create-to-ready percentiles and memory per idle sandbox, deletes them
  * Defaults: --state $RT_STATE or /var/lib/sandboxd, --execd $EXECD or build/execd.
@@ -26,7 +27,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: rtctl [--state DIR] [--execd PATH] "
                     "create|inspect|pause|resume|delete|list|snapshot|snapshot-delete|import|"
-                    "remove-image|cgroup|bench ...\n");
+                    "remove-image|cgroup|bench|stress ...\n");
 }
 
 static const char *state_names[] = {"absent", "creating", "running", "paused", "stopped"};
@@ -189,5 +190,6 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (strcmp(cmd, "create") == 0) return cmd_create(argc, argv);
     if (strcmp(cmd, "bench") == 0) return ctl_bench(argc, argv);
+    if (strcmp(cmd, "stress") == 0) return ctl_stress(argc, argv);
     return cmd_one(cmd, argc, argv);
 }

@@ -11,4 +11,5 @@ int ctl_import(const char *name, const char *source, char *err);
 int ctl_remove_image(const char *name, char *err);
 int ctl_print_cgroup(const char *id, char *err);
 int ctl_bench(int argc, char **argv);
+int ctl_stress(int argc, char **argv);
 #endif

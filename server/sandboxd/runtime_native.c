@@ -75,6 +75,9 @@ int rt_init(const char *state_dir, const char *execd_path, char err[RT_ERR_MAX])
     if (r < 0) return rt_fail(err, r, "mkdir '%s': %s", state_dir, strerror(-r));
     if (!realpath(state_dir, rt_ctx.state))
         return rt_fail(err, -errno, "state dir '%s': %m", state_dir);
+    if (strpbrk(rt_ctx.state, ":,\\"))
+        return rt_fail(err, -EINVAL, "state dir '%s' contains ':', ',' or '\\' (overlayfs options)",
+                       rt_ctx.state);
     if (!realpath(execd_path, rt_ctx.execd) || access(rt_ctx.execd, X_OK) < 0)
         return rt_fail(err, -ENOENT, "execd binary '%s': %m", execd_path);
     make_tag(rt_ctx.state, rt_ctx.tag);
@@ -180,6 +183,13 @@ static int write_config(const struct rt_spec *s, const struct image *img, char *
                             .cgroup_path = cg,
                             .host_binds = binds};
     o.n_host_binds = img->host ? image_host_binds(binds) : 0;
+    o.image_config = img->config[0] ? img->config : NULL;
+    struct net_lease l;
+    if (rt_lease_load(s->id, &l) == 0) {
+        r = bundle_etc_files(dir, s->id, l.sandbox_ip, err);
+        if (r < 0) return r;
+        o.etc_files = dir;
+    }
     return bundle_write(dir, &o, err);
 }
 
@@ -252,8 +262,12 @@ int rt_inspect(const char *id, struct rt_info *info, char err[RT_ERR_MAX])
         return 0;
     }
     if (r < 0) return r;
-    if (info->state == RT_STOPPED) info->init_pid = 0;
+    if (info->state == RT_STOPPED) {
+        info->init_pid = 0;
+        info->exit_status = rt_log_exit_status(id);
+    }
     fill_info(id, info);
+    rt_log_cap(id);
     return 0;
 }
 

@@ -29,6 +29,10 @@ int rt_snapshot_path(char out[PATH_MAX], const char *id, const char *leaf);
 int rt_lease_load(const char *id, struct net_lease *ret);
 /* Copies a tree with cp -a (keeps overlay whiteouts and xattrs). */
 int rt_copy_tree(const char *from, const char *to, char *err);
+/* Keeps init.log under a few MiB (runtime_log.c); called by rt_inspect. */
+void rt_log_cap(const char *id);
+/* The exit status execd reported in init.log before exiting, or -1 when it did not (killed). */
+int rt_log_exit_status(const char *id);
 /* Removes everything a sandbox has on the host (runtime_native_delete.c). */
 int rt_teardown(const char *id, char *err);
 #endif

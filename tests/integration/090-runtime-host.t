@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-runtime.sh"
 rt_require
-plan 26
+plan 27
 rt_setup
 
 id=host-$$
@@ -29,6 +29,8 @@ like "$out" "access '/work'" "the project's /work is not there"
 like "$out" "access '$RT_STATE'" "the state dir is not there"
 like "$out" "access '/var/lib/dpkg'" "/var/lib is empty"
 is "$(rt_sh "$addr" 'ls -A /root /home | grep -v : | grep -c .' | head -1)" 0 "/root and /home are empty"
+private=$(find /etc -xdev \( -type f ! -perm -o=r \) -o \( -type d ! -perm -o=rx \) 2>/dev/null | head -50 | tr '\n' ' ')
+is "$(rt_sh "$addr" "for f in $private; do test -e \$f && echo \$f; done; true")" "exit=0" "nothing under /etc that the host keeps from other users (${private:0:60}...)"
 is "$(rt_sh "$addr" 'test -x /usr/bin/bash && echo yes; getent passwd root | cut -d: -f1' | head -2 | tr '\n' ' ')" "yes root " "host binaries and a filtered /etc are there"
 
 out=$(rt_sh "$addr" 'echo hi > /tmp/t && cat /tmp/t; echo x > /root/f && echo rootw; touch /usr/x 2>&1')

@@ -92,14 +92,21 @@ rt_leftovers() {
 # a veth pair, with an HTTP server on OUT_IP:OUT_PORT. Sandboxes reach it only by egress
 # (forwarding + masquerade), exactly like a remote host. Removed at exit.
 rt_outside_start() {
-    local n=$(($$ % 250)) log
-    OUT_NS=rtout$$ OUT_IF=rto$$ OUT_IP=172.31.$n.2 OUT_PORT=8080
+    local n log
+    OUT_NS=rtout$$ OUT_IF=rto$$ OUT_PORT=8080
     log=$RT_STATE/outside.log
     ip netns add "$OUT_NS" || return 1
     on_exit "ip netns del $OUT_NS"
     ip link add "$OUT_IF" type veth peer name eth0 netns "$OUT_NS" || return 1
     on_exit "ip link del $OUT_IF"
-    ip addr add "172.31.$n.1/30" dev "$OUT_IF" && ip link set "$OUT_IF" up &&
+    # a 172.31.N.0/30 no other test run uses (checked and taken under a lock)
+    n=$(flock /run/rt-test-outside.lock bash -c '
+        for ((i = 0; i < 250; i++)); do n=$(( ($1 + i) % 250 ))
+            [[ -z $(ip -4 -o addr show to 172.31.$n.0/30) ]] || continue
+            ip addr add 172.31.$n.1/30 dev "$2" && echo $n && exit 0
+        done; exit 1' _ $(($$ % 250)) "$OUT_IF") || return 1
+    OUT_IP=172.31.$n.2
+    ip link set "$OUT_IF" up &&
         ip -n "$OUT_NS" addr add "$OUT_IP/30" dev eth0 && ip -n "$OUT_NS" link set eth0 up &&
         ip -n "$OUT_NS" link set lo up || return 1
     mkdir -p "$RT_STATE/www" && echo outside >"$RT_STATE/www/index.html"
