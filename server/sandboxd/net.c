@@ -213,7 +213,8 @@ static int veth_configure_inside(const char *netns_path, const struct net_lease 
     int r = idx < 0 ? idx : nl_link_up(nl, 1 /* lo */);
     r = r ?: nl_addr_add(nl, idx, ip4(l->sandbox_ip), 30);
     r = r ?: nl_link_up(nl, idx);
-    r = r ?: nl_route_default(nl, idx, ip4(l->host_ip));
+    /* deny_egress: no default route either (a second wall behind the nftables set) */
+    if (r == 0 && !l->deny_egress) r = nl_route_default(nl, idx, ip4(l->host_ip));
     close(nl);
     return r < 0 ? rt_fail(err, r, "configure eth0 in '%s': %s", netns_path, strerror(-r)) : 0;
 }
