@@ -34,7 +34,7 @@ $(BUILD)/tests/test_execd_%: $(BUILD)/obj/tests/unit/test_execd_%.o $(EXECD_LIB_
 EXECD_FUZZ := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/execd_fuzz_*.c))
 FUZZERS += $(EXECD_FUZZ:%=$(BUILD)/fuzz/%)
 
-$(BUILD)/fuzz/execd_fuzz_%: $(BUILD)/obj/tests/fuzz/execd_fuzz_%.o $(BUILD)/obj/tests/fuzz/replay_main.o $(EXECD_LIB_OBJS) $(BUILD)/obj/tests/fuzz/execd_testcfg.o
+$(BUILD)/fuzz/execd_fuzz_%: $(BUILD)/obj/tests/fuzz/execd_fuzz_%.o $(BUILD)/obj/tests/fuzz/execd_replay_main.o $(EXECD_LIB_OBJS) $(BUILD)/obj/tests/fuzz/execd_testcfg.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -pthread -o $@ $^ -ljansson
 

@@ -197,8 +197,11 @@ static int64_t replace_in_file(const char *path, const struct replace_req *rq)
     int fd = open(path, O_RDWR | O_CLOEXEC);
     if (fd < 0) return -errno;
     struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > REPLACE_MAX_FILE) {
-        int e = S_ISREG(st.st_mode) ? EFBIG : EISDIR;
+    int e = fstat(fd, &st) < 0                        ? errno
+            : !S_ISREG(st.st_mode)                    ? EISDIR
+            : (uint64_t)st.st_size > REPLACE_MAX_FILE ? EFBIG
+                                                      : 0;
+    if (e) {
         close(fd);
         return -e;
     }

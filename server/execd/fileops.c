@@ -54,8 +54,8 @@ json_t *fileinfo_json(const char *abspath, const struct stat *st)
     return o;
 }
 
-int apply_perms(const char *path, const char *owner, const char *group, bool has_mode,
-                mode_t mode, const char **ret_what)
+int apply_perms(const char *path, const char *owner, const char *group, bool has_mode, mode_t mode,
+                const char **ret_what)
 {
     uid_t uid = getuid();
     gid_t gid = getgid();

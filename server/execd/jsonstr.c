@@ -32,12 +32,16 @@ size_t json_escape(const char *str, size_t n, char *out)
     const unsigned char *s = (const unsigned char *)str;
     size_t o = 0;
     for (size_t i = 0; i < n;) {
-        unsigned char c = s[i];
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            out[o++] = (char)c;
-            i++;
+        size_t run = i; /* fast path: a run of plain ASCII is copied at once */
+        while (run < n && s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' && s[run] != '\\')
+            run++;
+        if (run > i) {
+            memcpy(out + o, s + i, run - i);
+            o += run - i;
+            i = run;
             continue;
         }
+        unsigned char c = s[i];
         if (c >= 0x80) {
             size_t l = utf8_seq(s + i, n - i);
             if (l) {

@@ -16,13 +16,50 @@
 static char **base_env;
 static struct rlimit orig_nofile;
 
+static void env_set(char **env, size_t *n, char *kv);
+
+/* EXECD_ENVS (as upstream): a file of KEY=VALUE lines added to every command's environment.
+ * Returns a new NULL-terminated vector (env plus the file's entries), or env itself. */
+static char **with_env_file(char **env)
+{
+    const char *path = getenv("EXECD_ENVS");
+    FILE *f = path && *path ? fopen(path, "re") : NULL;
+    if (!f) return env;
+    size_t n = 0, cap = 16;
+    while (env[n])
+        n++;
+    cap += n;
+    char **out = calloc(cap + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        out[i] = env[i];
+    char line[8192];
+    while (out && fgets(line, sizeof(line), f)) {
+        line[strcspn(line, "\r\n")] = 0;
+        char *eq = strchr(line, '=');
+        if (!eq || eq == line || line[0] == '#') continue;
+        if (n == cap && !(out = realloc(out, ((cap *= 2) + 1) * sizeof(char *)))) break;
+        out[n] = NULL;
+        env_set(out, &n, strdup(line)); /* kept for the life of execd */
+    }
+    fclose(f);
+    return out ? out : env;
+}
+
 void commands_set_base_env(char **env)
 {
-    base_env = env;
+    base_env = with_env_file(env);
     getrlimit(RLIMIT_NOFILE, &orig_nofile);
     struct rlimit raised = orig_nofile;
     raised.rlim_cur = raised.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &raised);
+    if (setrlimit(RLIMIT_NOFILE, &raised) < 0) raised = orig_nofile;
+    /* Each record keeps 3 spool fds: keep the record cap within the fd limit, leaving room
+     * for connections and running commands' pipes. */
+    if (raised.rlim_cur != RLIM_INFINITY &&
+        raised.rlim_cur < 3ull * (rlim_t)g_cfg.max_records + 1024) {
+        long fit = ((long)raised.rlim_cur - 1024) / 3;
+        g_cfg.max_records = fit < 16 ? 16 : (int)fit;
+        if (g_cfg.max_running > g_cfg.max_records) g_cfg.max_running = g_cfg.max_records;
+    }
 }
 
 const char *command_shell(void)
@@ -89,8 +126,7 @@ static void child_exec(const struct child_plan *p)
     sigset_t none;
     sigemptyset(&none);
     struct sigaction dfl = {.sa_handler = SIG_DFL};
-    for (int s = 1; s < NSIG; s++)
-        sigaction(s, &dfl, NULL);
+    sigaction(SIGPIPE, &dfl, NULL); /* the only disposition execd changes (exec resets handlers) */
     sigprocmask(SIG_SETMASK, &none, NULL);
     setpgid(0, 0);
     if (dup2(p->in_fd, 0) < 0 || dup2(p->out_fd, 1) < 0 || dup2(p->err_fd, 2) < 0) goto fail;
@@ -105,6 +141,20 @@ fail:;
     ssize_t w = write(p->report_fd, &e, sizeof(e));
     (void)w;
     _exit(127);
+}
+
+/* vfork: no page-table copy, and the parent resumes once the child has exec'd. The child
+ * only makes syscalls (child_exec) and never returns from here. ASan builds use fork:
+ * ASan's vfork support is partial. */
+__attribute__((noinline)) static pid_t launch(const struct child_plan *p)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    pid_t pid = fork();
+#else
+    pid_t pid = vfork();
+#endif
+    if (pid == 0) child_exec(p);
+    return pid;
 }
 
 static void fail_record(struct command *c, char *err, size_t errsz, const char *what, int e)
@@ -143,8 +193,7 @@ int spawn_command(struct command *c, const struct cmd_spec *spec, char *err, siz
                               .uid = spec->uid,
                               .gid = spec->gid};
     reaper_lock();
-    pid_t pid = fork();
-    if (pid == 0) child_exec(&plan);
+    pid_t pid = launch(&plan);
     int fork_errno = errno;
     if (pid > 0) {
         setpgid(pid, pid);

@@ -26,6 +26,7 @@ void sse_out_init(struct sse_out *o, struct conn *c)
     o->cap = SSE_BUF;
     o->buf = malloc(o->cap);
     o->len = 0;
+    o->ts = 0;
     o->err = o->buf ? 0 : -ENOMEM;
 }
 
@@ -59,14 +60,33 @@ static char *reserve(struct sse_out *o, size_t n)
     return o->buf + o->len;
 }
 
+/* The event's timestamp: refreshed once per flushed buffer (ms resolution anyway). */
+static int64_t event_ts(struct sse_out *o)
+{
+    if (!o->ts) o->ts = now_ms();
+    return o->ts;
+}
+
 void sse_text_event(struct sse_out *o, const char *type, const char *text, size_t n)
 {
     char *p = reserve(o, 6 * n + 128);
     if (!p) return;
-    size_t k = (size_t)sprintf(p, "{\"type\":\"%s\",\"text\":\"", type);
+    size_t k = 0, tl = strlen(type);
+    memcpy(p, "{\"type\":\"", 9);
+    k = 9;
+    memcpy(p + k, type, tl);
+    k += tl;
+    memcpy(p + k, "\",\"text\":\"", 10);
+    k += 10;
     k += json_escape(text, n, p + k);
-    k += (size_t)sprintf(p + k, "\",\"timestamp\":%" PRId64 "}\n\n", now_ms());
-    o->len += k;
+    memcpy(p + k, "\",\"timestamp\":", 14);
+    k += 14;
+    char ts[24];
+    int tn = snprintf(ts, sizeof(ts), "%" PRId64, event_ts(o));
+    memcpy(p + k, ts, (size_t)tn);
+    k += (size_t)tn;
+    memcpy(p + k, "}\n\n", 3);
+    o->len += k + 3;
 }
 
 void sse_raw_event(struct sse_out *o, const char *json, size_t n)

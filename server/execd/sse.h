@@ -13,6 +13,7 @@ struct sse_out {
     char *buf;
     size_t len, cap;
     int err;
+    int64_t ts; /* timestamp of the events in buf, 0: not taken yet */
 };
 
 int sse_begin(struct conn *c, const char *command_id);

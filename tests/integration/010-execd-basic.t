@@ -2,7 +2,7 @@
 # execd: ping, routing, auth, the extensions header and upstream-compat mode.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-execd.sh"
-plan 16
+plan 17
 
 ex_start --access-token s3cret
 is "$(status "$EX_URL/ping")" 401 "ping without token: 401"
@@ -29,5 +29,7 @@ ok $? "compat mode: no extensions header"
 is "$(status "$EX_URL/command/list")" 404 "compat mode: /command/list absent"
 info=$(ex "$EX_URL/files/info?path=/" | jq_py 'sorted(d["/"].keys())')
 is "$info" '["created_at","group","mode","modified_at","owner","path","size","type"]' "compat mode: upstream FileInfo fields only"
-ex_start
+printf '# comment\nFROM_FILE=a b\n' > "$EX_TMP/envs"
+EXECD_ENVS=$EX_TMP/envs ex_start
 is "$(status "$EX_URL/ping")" 200 "no token configured: open"
+is "$(run_fg '{"command":"echo $FROM_FILE"}' | sed -n 2p)" '{"text":"a b","type":"stdout"}' "EXECD_ENVS file adds variables to commands"
