@@ -4,6 +4,7 @@
 #include "runtime_spawn.h"
 #include "runtime_util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -232,11 +233,31 @@ int image_import(const char *name, const char *source, char *err)
     return r;
 }
 
+/* The first sandbox whose recorded image ref is ref (into who), or "" when none uses it. */
+static void find_user(const char *ref, char *who, size_t cap)
+{
+    char dir[PATH_MAX], p[PATH_MAX], rec[PATH_MAX + 8];
+    who[0] = 0;
+    if (rt_path(dir, "%s/sandboxes", state_dir) < 0) return;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && !who[0] && (e = readdir(d)))
+        if (e->d_name[0] != '.' && rt_path(p, "%s/%s/image", dir, e->d_name) == 0 &&
+            rt_read_file(p, rec, sizeof rec) > 0 && strcmp(rec, ref) == 0)
+            snprintf(who, cap, "%s", e->d_name);
+    if (d) closedir(d);
+}
+
 int image_remove(const char *name, char *err)
 {
-    char dir[PATH_MAX], norm[IMAGE_NAME_MAX];
+    char dir[PATH_MAX], norm[IMAGE_NAME_MAX], ref[IMAGE_NAME_MAX + 8], who[256];
     if (!name || store_dir(name, dir, norm) < 0)
         return rt_fail(err, -EINVAL, "invalid image name '%s'", name ? name : "");
+    snprintf(ref, sizeof ref, "store:%s", norm);
+    find_user(ref, who, sizeof who);
+    if (who[0])
+        return rt_fail(err, -EBUSY, "image '%s' is used by sandbox '%s'; delete it first", norm,
+                       who);
     int r = rt_rm_rf(dir);
     return r < 0 ? rt_fail(err, r, "remove '%s': %s", dir, strerror(-r)) : 0;
 }

@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-runtime.sh"
 rt_require
-plan 25
+plan 27
 rt_setup
 tmp=$(mktemp -d /tmp/rt-busybox.XXXXXX)
 on_exit "rm -rf '$tmp'"
@@ -60,3 +60,9 @@ err=$(rtc create --image "$rootfs" --volume "$tmp:/proc/x" badvol-$$ 2>&1)
 ok $((! $?)) "a create that runc refuses fails"
 like "$err" "runc run 'badvol-$$' failed:.*inside /proc" "the error carries runc's reason"
 is "$(rt_leftovers badvol-$$ "")" "" "a failed create leaves no bundle, runc state, mount or cgroup"
+
+p=paused-$$
+rt_create "$p" --image "$rootfs" && rtc pause "$p" && [[ $(rt_state "$p") == paused ]]
+ok $? "another sandbox, paused"
+rtc delete "$p" && [[ -z $(rt_leftovers "$p" "") && $(rt_state "$p") == absent ]]
+ok $? "deleting a paused sandbox kills it and leaves nothing"

@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-runtime.sh"
 rt_require
 command -v umoci >/dev/null || skip_all "umoci not installed (make deps)"
-plan 11
+plan 12
 rt_setup
 tmp=$(mktemp -d /tmp/rt-image.XXXXXX)
 on_exit "rm -rf '$tmp'"
@@ -36,5 +36,6 @@ is "$(rt_sh "$RT_ADDR" 'cat /mnt/ro/file')" $'from-host\nexit=0' "a read-only vo
 like "$(rt_sh "$RT_ADDR" 'echo x > /mnt/ro/new 2>&1; echo y > /mnt/rw/new')" 'exit=0' "writing a volume"
 [[ ! -e $tmp/ro/new && "$(cat "$tmp/rw/new")" == y ]]
 ok $? "the read-only volume refused the write, the read-write one took it"
+like "$(rtc remove-image bb:1 2>&1)" "used by sandbox '$id'" "an image in use cannot be removed"
 rtc delete "$id" && rtc remove-image bb:1 && [[ ! -e $RT_STATE/images/store/bb%3A1 ]]
 ok $? "delete and remove-image"
