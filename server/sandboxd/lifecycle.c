@@ -69,6 +69,7 @@ static char **strv_from_array(const json_t *a)
     size_t i, n = json_array_size(a);
     char **v = calloc(n + 1, sizeof(char *));
     json_t *x;
+    if (!v) return NULL;
     json_array_foreach(a, i, x) v[i] = strdup(json_string_value(x));
     return v;
 }
@@ -79,6 +80,7 @@ static char **strv_from_env(const json_t *o)
     const char *k;
     json_t *x;
     char **v = calloc(json_object_size(o) + 1, sizeof(char *));
+    if (!v) return NULL;
     json_object_foreach((json_t *)o, k, x)
     {
         if (asprintf(&v[i], "%s=%s", k, json_string_value(x)) >= 0) i++;
@@ -168,6 +170,11 @@ static int runtime_create(const struct create_req *q, struct sbx_rec *rec, struc
         .volumes = q->vols,
         .n_volumes = q->n_vols,
     };
+    if (!argv || !env) {
+        free_strv(argv);
+        free_strv(env);
+        return api_fail(e, 500, E_START_FAILED, "out of memory");
+    }
     struct id_lock *snap_lock = rec->snapshot_id ? id_lock(rec->snapshot_id) : NULL;
     int r = rt_create(&spec, &info, err);
     id_unlock(snap_lock);
@@ -184,6 +191,10 @@ int lc_create(const struct create_req *q, struct sbx_rec *ret, struct api_err *e
     struct id_lock *l;
     int r;
 
+    if (store_sbx_count() >= cfg->max_sandboxes)
+        return api_fail(e, 429, E_QUOTA,
+                        "this server holds %lld sandboxes (max_sandboxes); delete some first",
+                        (long long)cfg->max_sandboxes);
     if (new_record(q, &rec, e)) {
         sbx_rec_free(&rec);
         return -1;
@@ -325,6 +336,18 @@ int lc_get(const char *id, bool refresh, struct sbx_rec *ret, struct api_err *e)
     if (sbx_is_live(ret) && rt_inspect(id, &info, err) == 0) reconcile_locked(ret, &info);
     id_unlock(l);
     return 0;
+}
+
+void lc_refresh_all(struct sbx_rec *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct rt_info info = {0};
+        char err[RT_ERR_MAX] = "";
+        struct id_lock *l;
+        if (!sbx_is_live(&v[i]) || !(l = id_trylock(v[i].id))) continue;
+        if (rt_inspect(v[i].id, &info, err) == 0) reconcile_locked(&v[i], &info);
+        id_unlock(l);
+    }
 }
 
 int lc_wait_ready(const char *id, struct sbx_rec *ret, struct api_err *e)

@@ -6,7 +6,6 @@
 #include "runtime_util.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,11 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
 #define NFT_TABLE "sandboxd"
-#define NFT_MARK "sandboxd-net-v3"
+#define NFT_VERSION 3
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define NFT_MARK_PREFIX "sandboxd-net-v"
+#define NFT_MARK NFT_MARK_PREFIX STR(NFT_VERSION)
 #define NET_LOCK "/run/sandboxd-net.lock"
 #define T "inet " NFT_TABLE
 
@@ -66,13 +70,16 @@ static int write_sysctl(const char *path, const char *val)
     return r;
 }
 
-/* 1: the current rules are loaded; 0: they are not (absent or older). */
+/* 1 when the loaded rules are ours or newer (several sandboxd builds may share the host: an
+ * older one never replaces newer rules), 0 when they are missing or older. */
 static int nft_rules_current(void)
 {
     char out[4096], e[RT_ERR_MAX];
     char *argv[] = {"nft", "list", "chain", "inet", NFT_TABLE, "pre", NULL};
     struct rt_spawn sp = {.argv = argv, .out = out, .out_cap = sizeof out, .stdio_fd = -1};
-    return rt_spawn(&sp, e) == 0 && strstr(out, NFT_MARK);
+    if (rt_spawn(&sp, e) != 0) return 0;
+    const char *m = strstr(out, NFT_MARK_PREFIX);
+    return m && atoi(m + strlen(NFT_MARK_PREFIX)) >= NFT_VERSION;
 }
 
 static int nft_table_load(char *err)
@@ -162,18 +169,20 @@ int net_lease_parse(const char *s, struct net_lease *ret)
     return 0;
 }
 
-/* A starting point for the search: one past the highest sbxN in use (wrapping around). */
+/* A random starting point for the search: a lease freed a moment ago is unlikely to be taken
+ * again at once (stale conntrack entries of its address; tests that check it is gone). */
 static int first_candidate(void)
 {
-    DIR *d = opendir("/sys/class/net");
-    int max = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        int n;
-        if (sscanf(e->d_name, "sbx%d", &n) == 1 && n > max) max = n;
-    }
-    if (d) closedir(d);
-    return max >= NET_MAX_INDEX ? 1 : max + 1;
+    unsigned v = 0;
+    if (getrandom(&v, sizeof v, GRND_NONBLOCK) != sizeof v) v = (unsigned)getpid() * 2654435761u;
+    return (int)(v % NET_MAX_INDEX) + 1;
+}
+
+static bool link_exists(const char *name)
+{
+    char p[64];
+    snprintf(p, sizeof p, "/sys/class/net/%s", name);
+    return rt_exists(p);
 }
 
 static uint32_t ip4(const char *s)
@@ -206,7 +215,8 @@ static int veth_configure_inside(const char *netns_path, const struct net_lease 
     int r = idx < 0 ? idx : nl_link_up(nl, 1 /* lo */);
     r = r ?: nl_addr_add(nl, idx, ip4(l->sandbox_ip), 30);
     r = r ?: nl_link_up(nl, idx);
-    r = r ?: nl_route_default(nl, idx, ip4(l->host_ip));
+    /* deny_egress: no default route either (a second wall behind the nftables set) */
+    if (r == 0 && !l->deny_egress) r = nl_route_default(nl, idx, ip4(l->host_ip));
     close(nl);
     return r < 0 ? rt_fail(err, r, "configure eth0 in '%s': %s", netns_path, strerror(-r)) : 0;
 }
@@ -236,7 +246,7 @@ static int allocate(int nl, int nsfd, struct net_lease *l, char *err)
     for (int i = 0; i < NET_MAX_INDEX && r == -EEXIST; i++) {
         l->index = (start - 1 + i) % NET_MAX_INDEX + 1;
         net_lease_fill(l);
-        r = veth_create(nl, nsfd, l, err);
+        r = link_exists(l->host_if) ? -EEXIST : veth_create(nl, nsfd, l, err);
     }
     if (r == -EEXIST) return rt_fail(err, -ENOSPC, "no free sandbox subnet in 10.88.0.0/16");
     return r;
