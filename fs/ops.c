@@ -72,6 +72,17 @@ static int files_ref(const char *path, const struct node *n, struct files_ref *r
         return rc_;                                                                                \
     } while (0)
 
+/* Runs call with s = the sandbox named name (a reference held during the call). */
+#define WITH_SANDBOX(name, call)                                                                   \
+    do {                                                                                           \
+        struct sfs_sandbox *s = sbx_get(name);                                                     \
+        if (!s)                                                                                    \
+            return -ENOENT;                                                                        \
+        int rc_ = (call);                                                                          \
+        sbx_put(s);                                                                                \
+        return rc_;                                                                                \
+    } while (0)
+
 static void tpl_path(const struct node *n, char *out, size_t cap)
 {
     snprintf(out, cap, "%s/%s", tpl_dir(), n->name);
@@ -413,14 +424,8 @@ static int op_mkdir(const char *path, mode_t mode)
     }
     if (n.kind == N_SBX)
         return sbx_create(n.sbx);
-    if (n.kind == N_SESSION) {
-        struct sfs_sandbox *s = sbx_get(n.sbx);
-        if (!s)
-            return -ENOENT;
-        rc = session_mkdir(s, n.name);
-        sbx_put(s);
-        return rc;
-    }
+    if (n.kind == N_SESSION)
+        WITH_SANDBOX(n.sbx, session_mkdir(s, n.name));
     return -EPERM;
 }
 
@@ -436,14 +441,8 @@ static int op_rmdir(const char *path)
         return notify_is_ghost(n.sbx) ? 0 : -ENOENT;
     if (n.kind == N_SBX)
         return sbx_delete(n.sbx);
-    if (n.kind == N_SESSION) {
-        struct sfs_sandbox *s = sbx_get(n.sbx);
-        if (!s)
-            return -ENOENT;
-        rc = session_rmdir(s, n.name);
-        sbx_put(s);
-        return rc;
-    }
+    if (n.kind == N_SESSION)
+        WITH_SANDBOX(n.sbx, session_rmdir(s, n.name));
     if (n.kind == N_SNAPSHOT) {
         char p[384];
         snprintf(p, sizeof p, "/snapshots/%s", n.name);
@@ -465,14 +464,8 @@ static int op_unlink(const char *path)
         tpl_path(&n, p, sizeof p);
         return unlink(p) ? -errno : 0;
     }
-    if (n.kind == N_METADATA_KEY) {
-        struct sfs_sandbox *s = sbx_get(n.sbx);
-        if (!s)
-            return -ENOENT;
-        rc = sbx_metadata_set(s, n.name, NULL);
-        sbx_put(s);
-        return rc;
-    }
+    if (n.kind == N_METADATA_KEY)
+        WITH_SANDBOX(n.sbx, sbx_metadata_set(s, n.name, NULL));
     return -EPERM;
 }
 

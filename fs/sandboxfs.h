@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include "../backend/commands.h"
 #include "../backend/lifecycle.h"
 #include "handle.h"
@@ -40,6 +41,8 @@ int sfs_parse_duration(const char *s, long *seconds); /* "90", "30s", "+30m", "2
 int sfs_parse_time(const char *s, time_t *t);          /* RFC 3339 */
 void sfs_format_time(time_t t, char *buf, size_t cap); /* RFC 3339 UTC */
 time_t sfs_json_time(json_t *v);                        /* RFC 3339 string → time_t, 0 if none */
+/* Attributes of a generated node, owned by the mounting user; t = 0: the mount's start time. */
+void sfs_fill_stat(struct stat *st, mode_t mode, off_t size, time_t t);
 
 /* --- sandboxes.c: the table of sandboxes known to the server ---------------------------------- */
 struct sfs_session {

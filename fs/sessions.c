@@ -270,17 +270,6 @@ int run_read(struct sfs_run *r, const char *what, bool nonblock, char *buf, size
     return rc;
 }
 
-static void fill_attr(struct stat *st, mode_t mode, off_t size)
-{
-    memset(st, 0, sizeof *st);
-    st->st_mode = mode;
-    st->st_nlink = S_ISDIR(mode) ? 2 : 1;
-    st->st_uid = getuid();
-    st->st_gid = getgid();
-    st->st_size = size;
-    st->st_mtime = st->st_ctime = st->st_atime = time(NULL);
-}
-
 int session_getattr(struct sfs_sandbox *s, const struct node *n, struct stat *st)
 {
     pthread_mutex_lock(&s->lock);
@@ -289,7 +278,7 @@ int session_getattr(struct sfs_sandbox *s, const struct node *n, struct stat *st
     if (!se)
         return -ENOENT;
     if (n->kind == N_SESSION) {
-        fill_attr(st, S_IFDIR | 0755, 0);
+        sfs_fill_stat(st, S_IFDIR | 0755, 0, time(NULL));
         return 0;
     }
     struct sfs_run *r = session_last_run(s, n->name);
@@ -303,7 +292,7 @@ int session_getattr(struct sfs_sandbox *s, const struct node *n, struct stat *st
         pthread_mutex_unlock(&r->lock);
         run_put(r);
     }
-    fill_attr(st, S_IFREG | (!strcmp(n->file, "cmd") ? 0644 : 0444), size);
+    sfs_fill_stat(st, S_IFREG | (!strcmp(n->file, "cmd") ? 0644 : 0444), size, time(NULL));
     return 0;
 }
 

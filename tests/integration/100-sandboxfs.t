@@ -4,14 +4,6 @@
 source "$(dirname "$0")/lib-sandboxfs.sh"
 sfs_setup
 
-errno_of() { # errno_of PYTHON-EXPR-USING-os → prints the errno name an operation failed with, or OK
-    python3 -c "import os,errno,sys
-try:
-    $1
-    print('OK')
-except OSError as e:
-    print(errno.errorcode[e.errno])"
-}
 
 ls_root=$(ls -A "$MNT")
 like "$ls_root" "\.templates" "the root lists .templates"

@@ -5,14 +5,6 @@ source "$(dirname "$0")/lib-sandboxfs.sh"
 sfs_setup
 mkdir "$MNT/box" || { echo "Bail out! mkdir failed"; exit 1; }
 
-errno_of() {
-    python3 -c "import os,errno,sys
-try:
-    $1
-    print('OK')
-except OSError as e:
-    print(errno.errorcode[e.errno])"
-}
 
 # Bad input.
 is "$(errno_of "os.write(os.open('$MNT/box/ctl', os.O_WRONLY), b'pause' + b'x' * 5000)")" "EFBIG" "a huge write to ctl: EFBIG"
