@@ -77,7 +77,13 @@ is "$(cat "$MNT/box/sessions/s1/stdout")" "/tmp
 hi" "cwd and exported env persist in a session"
 echo 'exit 4' >"$MNT/box/sessions/s1/cmd"
 is "$(cat "$MNT/box/sessions/s1/exit")" "4" "a session run's exit status"
+sfs_unmount
+sfs_mount
+is "$(ls "$MNT/box/sessions")" "s1" "after a remount the session is still there (kept in metadata)"
+echo 'echo $GREETING from $(pwd)' >"$MNT/box/sessions/s1/cmd"
+is "$(cat "$MNT/box/sessions/s1/stdout")" "hi from /tmp" "and keeps its env and cwd"
 check "rmdir sessions/S" rmdir "$MNT/box/sessions/s1"
+is "$(ls "$MNT/box/sessions")" "" "rmdir ended it"
 
 # Endpoints.
 echo 'exec python3 -m http.server 8000 --bind 127.0.0.1 --directory /etc' >"$MNT/box/cmd"
