@@ -16,6 +16,7 @@ like "$(cat "$MNT/box/info")" "\"state\": \"Running\"" "info is the sandbox's JS
 is "$(cat "$MNT/box/image")" "host" "image"
 is "$(errno_of "os.mkdir('$MNT/box')")" "EEXIST" "mkdir of an existing sandbox: EEXIST"
 is "$(errno_of "os.mkdir('$MNT/bad name')")" "EINVAL" "mkdir of an invalid name: EINVAL"
+like "$(cat "$MNT/.log")" "mkdir box" ".log tells what happened"
 
 # Commands and their streams.
 echo 'echo hello; echo oops >&2' >"$MNT/box/cmd"
@@ -97,7 +98,6 @@ like "$(cat "$MNT/box/endpoints/8000.curl")" "^url = " "PORT.curl is a curl conf
 # files/ link, .log, templates, SDK-made sandboxes.
 is "$(readlink "$MNT/box/files")" "../.files/box" "files is a link into .files"
 like "$(ls "$MNT/box/files/")" "etc" "files/ shows the sandbox's root"
-like "$(cat "$MNT/.log")" "mkdir box" ".log tells what happened"
 printf 'image=host\nenv=FLAVOUR=py\ntimeout=10m\n' >"$MNT/.templates/py"
 check "mkdir NAME.py uses template py" mkdir "$MNT/b7.py"
 echo 'echo $FLAVOUR' >"$MNT/b7.py/cmd"
