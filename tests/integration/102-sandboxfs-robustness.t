@@ -17,6 +17,9 @@ is "$(errno_of "os.mkdir('$MNT/box/sessions/bad name')")" "EINVAL" "an invalid s
 is "$(errno_of "os.mkdir('$MNT/box/whatever')")" "EPERM" "mkdir elsewhere in a sandbox: EPERM"
 is "$(errno_of "open('$MNT/box/status','w').write('x')")" "EACCES" "status is read-only"
 is "$(cat "$MNT/box/status")" "Running" "and the sandbox is fine"
+printf 'image=/\n' >"$MNT/.templates/hostroot"
+is "$(errno_of "os.mkdir('$MNT/hostroot')")" "EINVAL" "a template naming the host's / as rootfs is refused"
+like "$(cat "$MNT/.log")" "allowed_host_paths" ".log says how to allow a directory rootfs"
 
 # Concurrent writers: every write is one command.
 before=$(ls "$MNT/box/commands" | wc -l)
