@@ -215,7 +215,7 @@ int node_content(const struct node *n, char **buf, size_t *len)
         return snapshot_file(n, buf, len);
     struct sfs_sandbox *s = sbx_get(n->sbx);
     if (!s)
-        return -ENOENT;
+        return sbx_missing();
     int rc;
     switch (n->kind) {
     case N_SBX_FILE:
@@ -366,7 +366,7 @@ int node_getattr(const struct node *n, struct stat *st)
     }
     struct sfs_sandbox *s = sbx_get(n->sbx);
     if (!s)
-        return -ENOENT;
+        return sbx_missing();
     int rc = sandbox_attr(s, n, st);
     sbx_put(s);
     return rc;
@@ -463,7 +463,7 @@ static int list_sandbox_dir(const struct node *n, struct lister *l)
                                       NULL};
     struct sfs_sandbox *s = sbx_get(n->sbx);
     if (!s)
-        return -ENOENT;
+        return sbx_missing();
     int rc = 0;
     switch (n->kind) {
     case N_SBX: add_list(l, top); break;

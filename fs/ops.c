@@ -49,7 +49,7 @@ static int files_ref(const char *path, const struct node *n, struct files_ref *r
 {
     r->s = sbx_get(n->sbx);
     if (!r->s)
-        return -ENOENT;
+        return sbx_missing();
     int rc = sbx_execd(r->s, &r->x);
     if (rc) {
         sbx_put(r->s);
@@ -77,7 +77,7 @@ static int files_ref(const char *path, const struct node *n, struct files_ref *r
     do {                                                                                           \
         struct sfs_sandbox *s = sbx_get(name);                                                     \
         if (!s)                                                                                    \
-            return -ENOENT;                                                                        \
+            return sbx_missing();                                                                  \
         int rc_ = (call);                                                                          \
         sbx_put(s);                                                                                \
         return rc_;                                                                                \
@@ -188,7 +188,7 @@ static int open_stream(const struct node *n, struct fuse_file_info *fi)
     h->h.kind = SFS_H_STREAM;
     h->nonblock = fi->flags & O_NONBLOCK;
     struct sfs_sandbox *s = sbx_get(n->sbx);
-    int rc = s ? 0 : -ENOENT;
+    int rc = s ? 0 : sbx_missing();
     if (!rc && n->kind == N_SESSION_FILE) {
         snprintf(h->what, sizeof h->what, "%s", n->file);
         h->run = session_last_run(s, n->name);
@@ -306,7 +306,7 @@ static int op_create(const char *path, mode_t mode, struct fuse_file_info *fi)
         return open_real(&n, fi->flags | O_CREAT, mode, fi);
     if (n.kind == N_METADATA_KEY) { /* the key exists from now on (empty until written) */
         struct sfs_sandbox *s = sbx_get(n.sbx);
-        rc = s ? sbx_metadata_set(s, n.name, "") : -ENOENT;
+        rc = s ? sbx_metadata_set(s, n.name, "") : sbx_missing();
         sbx_put(s);
         return rc ? rc : open_content(&n, fi);
     }

@@ -15,6 +15,7 @@ static pthread_mutex_t refresh_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sfs_sandbox *tab[TABLE_MAX];
 static size_t ntab;
 static double listed_at = -1e9;
+static int list_error; /* the last listing's error (0 when it worked) */
 
 int sbx_table_init(void)
 {
@@ -115,6 +116,7 @@ static int refresh(void)
     json_t *items;
     char *msg = NULL;
     int rc = sbx_lc_list(&sfs_cfg.server, &items, &msg);
+    list_error = rc;
     if (rc) {
         sfs_log("listing sandboxes: %s", msg ? msg : strerror(-rc));
         free(msg);
@@ -276,4 +278,10 @@ int sbx_commands(struct sfs_sandbox *s, json_t **list, double max_age)
 int sbx_refresh(void)
 {
     return refresh_if_older(-1);
+}
+
+int sbx_missing(void)
+{
+    int rc = list_error;
+    return rc == 0 || rc == -ENOENT ? -ENOENT : rc == -EACCES ? -EACCES : -ENOTCONN;
 }

@@ -73,6 +73,9 @@ int sbx_table_init(void);
 /* Looks a sandbox up by name (refreshing the listing when stale or unknown); a reference. */
 struct sfs_sandbox *sbx_get(const char *name);
 void sbx_put(struct sfs_sandbox *s);
+/* The errno for a name sbx_get did not find: ENOENT, or ENOTCONN while the server cannot be
+ * listed (then nobody knows whether it exists). */
+int sbx_missing(void);
 /* Re-lists the server now. */
 int sbx_refresh(void);
 /* Calls fn for every sandbox name (listing refreshed when stale). */

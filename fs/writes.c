@@ -126,7 +126,7 @@ int write_content(const struct node *n, const char *buf, size_t size)
     if (!text)
         return size > (is_cmd ? SBX_CMD_MAX : TEXT_MAX) ? -EFBIG : -ENOMEM;
     struct sfs_sandbox *s = sbx_get(n->sbx);
-    int rc = s ? dispatch(s, n, text) : -ENOENT;
+    int rc = s ? dispatch(s, n, text) : sbx_missing();
     sbx_put(s);
     free(text);
     return rc ? rc : (int)size;

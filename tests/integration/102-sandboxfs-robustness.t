@@ -79,9 +79,9 @@ wait "$SFS_SANDBOXD_PID" 2>/dev/null
 sleep 1.2 # let the listing and status caches (1 s) expire
 is "$(errno_of "open('$MNT/box/status').read()")" "ENOTCONN" "server gone: ENOTCONN"
 like "$(cat "$MNT/.log")" "Couldn't connect|Connection refused|not connected|Transport" ".log says the server is unreachable"
-"$SANDBOXD" --listen "127.0.0.1:$SFS_PORT" --state-dir "$SFS_STATE" >>"$SFS_TMP/sandboxd.log" 2>&1 &
+"$SANDBOXD" --listen "127.0.0.1:$SFS_PORT" --state-dir "$SFS_STATE" >"$SFS_TMP/sandboxd2.log" 2>&1 &
 SFS_SANDBOXD_PID=$!
-wait_line "$SFS_TMP/sandboxd.log" "listening on" 30
+wait_line "$SFS_TMP/sandboxd2.log" "listening on" 30
 is "$(cat "$MNT/box/status")" "Running" "the mount recovers by itself when the server is back"
 echo 'echo back' >"$MNT/box/cmd"
 is "$(cat "$MNT/box/stdout")" "back" "and commands run again"
