@@ -63,6 +63,10 @@ check "rmdir of a snapshot" rmdir "$MNT/.snapshots/$snap"
 echo 'sleep 300' >"$MNT/box/cmd"
 cat "$MNT/box/stdout" >/dev/null &
 reader=$!
+for _ in $(seq 1 200); do # until the reader has the file open
+    ls -l /proc/$reader/fd 2>/dev/null | grep -q 'box/stdout' && break
+    sleep 0.05
+done
 ok $(! fusermount3 -u "$MNT" 2>/dev/null && echo 0 || echo 1) "unmount with a blocked reader: busy"
 kill -TERM $reader # (background jobs of a script ignore SIGINT)
 wait $reader 2>/dev/null
