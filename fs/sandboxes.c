@@ -116,12 +116,14 @@ static int refresh(void)
     json_t *items;
     char *msg = NULL;
     int rc = sbx_lc_list(&sfs_cfg.server, &items, &msg);
-    list_error = rc;
-    if (rc) {
+    if (rc != list_error && rc) /* once per outage, not at every retry */
         sfs_log("listing sandboxes: %s", msg ? msg : strerror(-rc));
-        free(msg);
+    else if (rc != list_error)
+        sfs_log("the server answers again");
+    list_error = rc;
+    free(msg);
+    if (rc)
         return rc;
-    }
     static bool seen[TABLE_MAX];
     pthread_mutex_lock(&tab_lock);
     memset(seen, 0, sizeof seen);
