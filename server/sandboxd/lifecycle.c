@@ -327,6 +327,18 @@ int lc_get(const char *id, bool refresh, struct sbx_rec *ret, struct api_err *e)
     return 0;
 }
 
+void lc_refresh_all(struct sbx_rec *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct rt_info info = {0};
+        char err[RT_ERR_MAX] = "";
+        struct id_lock *l;
+        if (!sbx_is_live(&v[i]) || !(l = id_trylock(v[i].id))) continue;
+        if (rt_inspect(v[i].id, &info, err) == 0) reconcile_locked(&v[i], &info);
+        id_unlock(l);
+    }
+}
+
 int lc_wait_ready(const char *id, struct sbx_rec *ret, struct api_err *e)
 {
     int64_t deadline = now_ms() + (cfg->ready_timeout + 5) * 1000;
