@@ -15,3 +15,4 @@ is "$(dd if="$F/big" bs=4096 skip=5000 count=3 status=none | sha256sum)" \
 in_sandbox "head -c 52428800 /dev/urandom > $FIN/big2" >/dev/null
 is "$(sha256sum <"$F/big2" | cut -d' ' -f1)" "$(in_sandbox "sha256sum < $FIN/big2" | cut -d' ' -f1)" \
     "a 50 MiB file made inside reads back the same"
+files_done
