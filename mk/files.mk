@@ -22,3 +22,9 @@ $(BUILD)/tests/test_files_client: $(BUILD)/obj/tests/unit/test_files_client.o $(
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SANDBOXFS_LIBS)
 UNIT_TESTS += $(BUILD)/tests/test_files_client
+
+# Fuzz target (replay main; scripts/fuzz.sh builds it with libFuzzer).
+$(BUILD)/fuzz/files_fileinfo: $(BUILD)/obj/tests/fuzz/files_fileinfo.o $(BUILD)/obj/backend/execd_fileinfo.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -ljansson
+FUZZERS += $(BUILD)/fuzz/files_fileinfo
