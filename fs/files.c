@@ -13,9 +13,33 @@ void files_set_cache_ttl(double seconds)
     fcache_set_ttl(seconds);
 }
 
+/* The mount, learnt from the first request: files_forget runs outside requests. */
+static struct fuse *_Atomic mount_fuse;
+
+static void learn_fuse(void)
+{
+    struct fuse_context *c = fuse_get_context();
+    if (c && c->fuse && !mount_fuse) mount_fuse = c->fuse;
+}
+
+/* Also drops the kernel's attributes and pages of every node we had cached, so a file changed
+ * by a command reads whole at once (the kernel would otherwise keep its size for attr_timeout).
+ * Nodes are named "/.files/NAME/PATH" in the mount. Called by the daemon when a command ended
+ * (outside any request on these nodes, where kernel invalidation is safe). */
 void files_forget(const char *sandbox)
 {
+    struct fuse *f = mount_fuse;
+    size_t n = 0;
+    char **paths = f ? fcache_paths(sandbox, FCACHE_MAX_ENTRIES, &n) : NULL;
     fcache_forget(sandbox);
+    for (size_t i = 0; i < n; i++) {
+        char full[SBX_PATH_MAX + 512];
+        if (snprintf(full, sizeof full, "/.files/%s%s", sandbox,
+                     strcmp(paths[i], "/") ? paths[i] : "") < (int)sizeof full)
+            fuse_invalidate_path(f, full); /* -ENOENT: the kernel does not know it */
+        free(paths[i]);
+    }
+    free(paths);
 }
 
 /* Tells the kernel that the parent directory of t changed (its mtime, size, link count). Only
@@ -65,7 +89,9 @@ static int fetch_info(const struct files_target *t, struct sbx_fileinfo *fi)
 int files_getattr(const struct files_target *t, struct stat *st)
 {
     struct sbx_fileinfo *fi;
-    int r = fcache_get_attr(t->sandbox, t->path, st, NULL, 0);
+    int r;
+    learn_fuse();
+    r = fcache_get_attr(t->sandbox, t->path, st, NULL, 0);
     if (r == 0) {
         if (!(fi = malloc(sizeof *fi))) return -ENOMEM;
         r = fetch_info(t, fi);

@@ -329,3 +329,17 @@ void fcache_forget(const char *sb)
 {
     fcache_drop_tree(sb, "/");
 }
+
+char **fcache_paths(const char *sb, size_t max, size_t *ret_n)
+{
+    char **v;
+    size_t n = 0;
+    pthread_mutex_lock(&lock);
+    v = calloc(count < max ? count + 1 : max + 1, sizeof *v);
+    for (size_t i = 0; v && i < NBUCKETS; i++)
+        for (struct entry *e = buckets[i]; e && n < max; e = e->next)
+            if (e->kind != K_STATFS && strcmp(e->sb, sb) == 0 && (v[n] = strdup(e->path))) n++;
+    pthread_mutex_unlock(&lock);
+    *ret_n = n;
+    return v;
+}
