@@ -184,6 +184,10 @@ int lc_create(const struct create_req *q, struct sbx_rec *ret, struct api_err *e
     struct id_lock *l;
     int r;
 
+    if (store_sbx_count() >= cfg->max_sandboxes)
+        return api_fail(e, 429, E_QUOTA,
+                        "this server holds %lld sandboxes (max_sandboxes); delete some first",
+                        (long long)cfg->max_sandboxes);
     if (new_record(q, &rec, e)) {
         sbx_rec_free(&rec);
         return -1;

@@ -16,9 +16,21 @@ is "$(status -XPOST "$EX_URL/pty" -d '{}')" 501 "/pty: 501 NOT_SUPPORTED"
 
 # A client that disconnects does not stop a foreground command; its output is all spooled.
 mkfifo "$EX_TMP/go"
-ex -N -XPOST "$EX_URL/command" -D "$EX_TMP/h" -o /dev/null --max-time 1 \
-    -d '{"command":"read x < '"$EX_TMP"'/go; seq 1 20000"}' 2>/dev/null
-id=$(tr -d '\r' < "$EX_TMP/h" | sed -n 's/^X-Command-Id: //p')
+# A client that reads the headers and the init event, then hangs up.
+id=$(python3 - "$EX_PORT" "$EX_TMP/go" <<'PY'
+import socket, sys, json
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=30)
+body = json.dumps({"command": "read x < %s; seq 1 20000" % sys.argv[2]})
+s.sendall(("POST /command HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)).encode())
+data = b""
+while b"init" not in data:
+    data += s.recv(4096)
+s.close()
+for line in data.decode().split("\r\n"):
+    if line.lower().startswith("x-command-id:"):
+        print(line.split(":", 1)[1].strip())
+PY
+)
 echo go > "$EX_TMP/go"
 is "$(ex "$EX_URL/command/$id/stdout?follow=1" | md5sum)" "$(seq 1 20000 | md5sum)" "client gone: the command ran on, output complete"
 

@@ -5,8 +5,8 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-sandboxd.sh"
 sbxd_require
-plan 45
-sbxd_start
+plan 46
+sbxd_start "max_sandboxes = 2"
 
 st=$(api POST /v1/sandboxes '{"image":{"uri":"host"},"entrypoint":["tail","-f","/dev/null"],"timeout":600,"resourceLimits":{"cpu":"1","memory":"512Mi"},"metadata":{"team":"a","tag":"one"}}')
 is "$st" 202 "create answers 202"
@@ -16,6 +16,8 @@ is "$(jget '.entrypoint')" '["tail","-f","/dev/null"]' "entrypoint echoed"
 like "$(jget '.expiresAt')" '^20[0-9-]+T[0-9:.]+Z$' "expiresAt set"
 b=$(sbxd_create '{"image":{"uri":"host"},"metadata":{"team":"b","tag":"one"}}')
 ok $? "second sandbox (manual cleanup, default entrypoint)"
+is "$(api POST /v1/sandboxes '{"image":{"uri":"host"}}') $(jget .code)" "429 SANDBOX::QUOTA_EXCEEDED" \
+    "a third sandbox is over max_sandboxes"
 
 sbxd_ready "$a"
 ok $? "endpoint answers once ready"
