@@ -10,11 +10,9 @@ int sbx_mode_from_digits(long long digits, mode_t *ret)
 {
     mode_t m = 0;
     int shift = 0;
-    if (digits < 0 || digits > 7777)
-        return -EINVAL;
+    if (digits < 0 || digits > 7777) return -EINVAL;
     for (; digits > 0; digits /= 10, shift += 3) {
-        if (digits % 10 > 7)
-            return -EINVAL;
+        if (digits % 10 > 7) return -EINVAL;
         m |= (mode_t)(digits % 10) << shift;
     }
     *ret = m;
@@ -34,8 +32,7 @@ static int parse_digits(const char **p, int n, int *ret)
 {
     int v = 0;
     for (int i = 0; i < n; i++, (*p)++) {
-        if (**p < '0' || **p > '9')
-            return -EINVAL;
+        if (**p < '0' || **p > '9') return -EINVAL;
         v = v * 10 + (**p - '0');
     }
     *ret = v;
@@ -44,8 +41,7 @@ static int parse_digits(const char **p, int n, int *ret)
 
 static int expect(const char **p, char c)
 {
-    if (**p != c)
-        return -EINVAL;
+    if (**p != c) return -EINVAL;
     (*p)++;
     return 0;
 }
@@ -54,8 +50,7 @@ static int expect(const char **p, char c)
 static long parse_fraction(const char **p)
 {
     long ns = 0, scale = 100000000;
-    if (**p != '.')
-        return 0;
+    if (**p != '.') return 0;
     for ((*p)++; **p >= '0' && **p <= '9'; (*p)++, scale /= 10)
         ns += (**p - '0') * scale;
     return ns;
@@ -69,11 +64,9 @@ static int parse_zone(const char *p, long *ret)
         *ret = 0;
         return 0;
     }
-    if (*p != '+' && *p != '-')
-        return -EINVAL;
+    if (*p != '+' && *p != '-') return -EINVAL;
     sign = *p++ == '-' ? -1 : 1;
-    if (parse_digits(&p, 2, &h) || expect(&p, ':') || parse_digits(&p, 2, &m) || *p)
-        return -EINVAL;
+    if (parse_digits(&p, 2, &h) || expect(&p, ':') || parse_digits(&p, 2, &m) || *p) return -EINVAL;
     *ret = sign * (h * 3600L + m * 60L);
     return 0;
 }
@@ -84,12 +77,12 @@ int sbx_time_parse(const char *s, struct timespec *ret)
     const char *p = s;
     int y, mo, d, h, mi, sec;
     long ns, zone;
-    if (parse_digits(&p, 4, &y) || expect(&p, '-') || parse_digits(&p, 2, &mo) ||
-        expect(&p, '-') || parse_digits(&p, 2, &d) || (*p != 'T' && *p != 't' && *p != ' '))
+    if (parse_digits(&p, 4, &y) || expect(&p, '-') || parse_digits(&p, 2, &mo) || expect(&p, '-') ||
+        parse_digits(&p, 2, &d) || (*p != 'T' && *p != 't' && *p != ' '))
         return -EINVAL;
     p++;
-    if (parse_digits(&p, 2, &h) || expect(&p, ':') || parse_digits(&p, 2, &mi) ||
-        expect(&p, ':') || parse_digits(&p, 2, &sec))
+    if (parse_digits(&p, 2, &h) || expect(&p, ':') || parse_digits(&p, 2, &mi) || expect(&p, ':') ||
+        parse_digits(&p, 2, &sec))
         return -EINVAL;
     ns = parse_fraction(&p);
     if (parse_zone(p, &zone) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
@@ -112,22 +105,20 @@ static mode_t type_bits(const char *type)
         const char *name;
         mode_t bits;
     } types[] = {
-        {"file", S_IFREG},     {"directory", S_IFDIR}, {"dir", S_IFDIR},
-        {"symlink", S_IFLNK},  {"fifo", S_IFIFO},      {"socket", S_IFSOCK},
-        {"char", S_IFCHR},     {"chardev", S_IFCHR},   {"char_device", S_IFCHR},
-        {"block", S_IFBLK},    {"blockdev", S_IFBLK},  {"block_device", S_IFBLK},
+        {"file", S_IFREG},    {"directory", S_IFDIR}, {"dir", S_IFDIR},
+        {"symlink", S_IFLNK}, {"fifo", S_IFIFO},      {"socket", S_IFSOCK},
+        {"char", S_IFCHR},    {"chardev", S_IFCHR},   {"char_device", S_IFCHR},
+        {"block", S_IFBLK},   {"blockdev", S_IFBLK},  {"block_device", S_IFBLK},
     };
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-        if (strcmp(type, types[i].name) == 0)
-            return types[i].bits;
+        if (strcmp(type, types[i].name) == 0) return types[i].bits;
     return S_IFREG; /* "other" and anything new: shown as a regular file */
 }
 
 static int get_int(const json_t *o, const char *k, long long *ret)
 {
     json_t *v = json_object_get(o, k);
-    if (!json_is_integer(v))
-        return -ENOENT;
+    if (!json_is_integer(v)) return -ENOENT;
     *ret = json_integer_value(v);
     return 0;
 }
@@ -149,10 +140,8 @@ static unsigned id_from_name(const char *name)
 {
     char *end;
     unsigned long v;
-    if (!name || !*name)
-        return 65534;
-    if (strcmp(name, "root") == 0)
-        return 0;
+    if (!name || !*name) return 65534;
+    if (strcmp(name, "root") == 0) return 0;
     v = strtoul(name, &end, 10);
     return *end || v > 0xfffffffful ? 65534 : (unsigned)v;
 }
@@ -184,9 +173,10 @@ static void fill_ids(const json_t *o, struct sbx_fileinfo *fi)
 static void fill_counts(const json_t *o, struct stat *st)
 {
     long long v;
-    st->st_nlink = get_int(o, "nlink", &v) == 0 && v > 0 ? (nlink_t)v : S_ISDIR(st->st_mode) ? 2 : 1;
-    if (get_int(o, "ino", &v) == 0 && v > 0)
-        st->st_ino = (ino_t)v;
+    st->st_nlink = get_int(o, "nlink", &v) == 0 && v > 0 ? (nlink_t)v
+                   : S_ISDIR(st->st_mode)                ? 2
+                                                         : 1;
+    if (get_int(o, "ino", &v) == 0 && v > 0) st->st_ino = (ino_t)v;
     st->st_blksize = 4096;
     st->st_blocks = (st->st_size + 4095) / 4096 * 8; /* whole 4 KiB blocks, like most filesystems */
 }
@@ -207,8 +197,7 @@ int sbx_fileinfo_from_json(const json_t *o, struct sbx_fileinfo *ret)
     fill_ids(o, &fi);
     fill_counts(o, &fi.st);
     copy_str(fi.link, sizeof fi.link, get_str(o, "link_target"));
-    if (S_ISLNK(fi.st.st_mode) && fi.link[0])
-        fi.st.st_size = (off_t)strlen(fi.link);
+    if (S_ISLNK(fi.st.st_mode) && fi.link[0]) fi.st.st_size = (off_t)strlen(fi.link);
     *ret = fi;
     return 0;
 }
@@ -236,12 +225,10 @@ void sbx_dirlist_free(struct sbx_dirlist *l)
 static const char *entry_name(const json_t *o)
 {
     const char *p = get_str(o, "path"), *slash;
-    if (!p)
-        return NULL;
+    if (!p) return NULL;
     slash = strrchr(p, '/');
     p = slash ? slash + 1 : p;
-    if (!*p || strcmp(p, ".") == 0 || strcmp(p, "..") == 0 || strlen(p) > SBX_NAME_MAX)
-        return NULL;
+    if (!*p || strcmp(p, ".") == 0 || strcmp(p, "..") == 0 || strlen(p) > SBX_NAME_MAX) return NULL;
     return p;
 }
 
@@ -250,8 +237,7 @@ static int add_entry(struct sbx_dirlist *l, const json_t *o)
     struct sbx_fileinfo *fi = malloc(sizeof *fi);
     const char *name = entry_name(o);
     int r = -ENOMEM;
-    if (!fi)
-        return -ENOMEM;
+    if (!fi) return -ENOMEM;
     if (!name || sbx_fileinfo_from_json(o, fi)) {
         free(fi);
         return 0; /* skip entries we cannot represent */
@@ -278,12 +264,10 @@ int sbx_dirlist_parse(const char *text, size_t len, struct sbx_dirlist *ret)
         return r;
     }
     l.e = calloc(json_array_size(a) + 1, sizeof *l.e);
-    if (!l.e)
-        r = -ENOMEM;
+    if (!l.e) r = -ENOMEM;
     json_array_foreach(a, i, o)
     {
-        if (r == 0)
-            r = add_entry(&l, o);
+        if (r == 0) r = add_entry(&l, o);
     }
     json_decref(a);
     if (r) {

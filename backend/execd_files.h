@@ -10,10 +10,10 @@
 #include <sys/types.h>
 #include "execd.h"
 
-#define SBX_NAME_MAX 255     /* one path component */
-#define SBX_PATH_MAX 4096    /* a whole path, and a symlink target */
-#define SBX_OWNER_MAX 64     /* owner / group name as execd reports it */
-#define SBX_LIST_MAX 200000  /* entries of one directory listing */
+#define SBX_NAME_MAX 255    /* one path component */
+#define SBX_PATH_MAX 4096   /* a whole path, and a symlink target */
+#define SBX_OWNER_MAX 64    /* owner / group name as execd reports it */
+#define SBX_LIST_MAX 200000 /* entries of one directory listing */
 
 /* One FileInfo object. link is "" unless the server sent link_target (extension). */
 struct sbx_fileinfo {

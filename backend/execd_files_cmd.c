@@ -15,14 +15,12 @@
 int sbx_sh_quote(char *dst, size_t cap, const char *s)
 {
     size_t n = 0;
-    if (cap < 3)
-        return -ENAMETOOLONG;
+    if (cap < 3) return -ENAMETOOLONG;
     dst[n++] = '\'';
     for (; *s; s++) {
         const char *piece = *s == '\'' ? "'\\''" : NULL;
         size_t k = piece ? 4 : 1;
-        if (n + k + 2 > cap)
-            return -ENAMETOOLONG;
+        if (n + k + 2 > cap) return -ENAMETOOLONG;
         memcpy(dst + n, piece ? piece : s, k);
         n += k;
     }
@@ -40,10 +38,8 @@ struct sh_result {
 static void append(char *dst, size_t cap, size_t *len, const char *text)
 {
     size_t n = strlen(text);
-    if (*len + 1 >= cap)
-        return;
-    if (n > cap - 1 - *len)
-        n = cap - 1 - *len;
+    if (*len + 1 >= cap) return;
+    if (n > cap - 1 - *len) n = cap - 1 - *len;
     memcpy(dst + *len, text, n);
     *len += n;
     if (*len + 1 < cap && !(n == 1 && text[0] == '\n')) /* upstream sends a blank line as "\n" */
@@ -56,8 +52,7 @@ static void sh_event(const char *line, size_t len, struct sh_result *res)
 {
     json_t *ev;
     const char *type, *text;
-    if (len >= 5 && strncmp(line, "data:", 5) == 0)
-        line += 5, len -= 5;
+    if (len >= 5 && strncmp(line, "data:", 5) == 0) line += 5, len -= 5;
     ev = json_loadb(line, len, 0, NULL);
     type = json_string_value(json_object_get(ev, "type"));
     text = json_string_value(json_object_get(ev, "text"));
@@ -71,8 +66,7 @@ static void sh_event(const char *line, size_t len, struct sh_result *res)
         const char *ev_value =
             json_string_value(json_object_get(json_object_get(ev, "error"), "evalue"));
         res->exit = ev_value ? atoi(ev_value) : 1;
-        if (res->exit < 0)
-            res->exit = 128 + 9; /* upstream reports a signal death as -1 */
+        if (res->exit < 0) res->exit = 128 + 9; /* upstream reports a signal death as -1 */
     }
     json_decref(ev);
 }
@@ -105,8 +99,8 @@ static int sh_run(const struct sbx_execd *x, const char *cmd, struct sh_result *
 {
     char url[512];
     struct sbx_buf out = {0};
-    struct sbx_req req = {.method = "POST", .url = url, .body_fd = -1,
-                          .timeout_ms = CMD_TIMEOUT_MS + 5000};
+    struct sbx_req req = {
+        .method = "POST", .url = url, .body_fd = -1, .timeout_ms = CMD_TIMEOUT_MS + 5000};
     json_t *doc = json_object();
     char *body;
     int r;
@@ -123,10 +117,8 @@ static int sh_run(const struct sbx_execd *x, const char *cmd, struct sh_result *
         r = sbx_http(&req, &out, NULL);
         r = r >= 200 && r < 300 ? 0 : r < 0 ? r : sbx_http_errno(r);
     }
-    if (r == 0)
-        sh_parse(out.data ? out.data : "", out.len, res);
-    if (r == 0 && res->exit < 0)
-        r = -EIO; /* the stream ended without an outcome */
+    if (r == 0) sh_parse(out.data ? out.data : "", out.len, res);
+    if (r == 0 && res->exit < 0) r = -EIO; /* the stream ended without an outcome */
     sbx_buf_free(&out);
     free(body);
     return r ? r : res->exit;
@@ -135,10 +127,9 @@ static int sh_run(const struct sbx_execd *x, const char *cmd, struct sh_result *
 int sbx_files_sh(const struct sbx_execd *x, const char *cmd, char *out, size_t cap)
 {
     char err[256] = "";
-    struct sh_result res = {.out = out, .out_cap = cap, .err = err, .err_cap = sizeof err,
-                            .exit = -1};
-    if (cap)
-        out[0] = 0;
+    struct sh_result res = {
+        .out = out, .out_cap = cap, .err = err, .err_cap = sizeof err, .exit = -1};
+    if (cap) out[0] = 0;
     return sh_run(x, cmd, &res);
 }
 
@@ -149,13 +140,12 @@ static int sh_errno(const char *err)
         const char *text;
         int err;
     } texts[] = {
-        {"No such file", ENOENT},    {"Permission denied", EACCES}, {"not permitted", EPERM},
-        {"Read-only", EROFS},        {"File exists", EEXIST},       {"Not a directory", ENOTDIR},
-        {"No space", ENOSPC},        {"Is a directory", EISDIR},    {"Invalid argument", EINVAL},
+        {"No such file", ENOENT}, {"Permission denied", EACCES}, {"not permitted", EPERM},
+        {"Read-only", EROFS},     {"File exists", EEXIST},       {"Not a directory", ENOTDIR},
+        {"No space", ENOSPC},     {"Is a directory", EISDIR},    {"Invalid argument", EINVAL},
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-        if (strcasestr(err, texts[i].text))
-            return -texts[i].err;
+        if (strcasestr(err, texts[i].text)) return -texts[i].err;
     return -EIO;
 }
 
@@ -163,8 +153,8 @@ static int sh_errno(const char *err)
 static int sh_check(const struct sbx_execd *x, const char *cmd, char *out, size_t cap)
 {
     char err[512] = "";
-    struct sh_result res = {.out = out, .out_cap = cap, .err = err, .err_cap = sizeof err,
-                            .exit = -1};
+    struct sh_result res = {
+        .out = out, .out_cap = cap, .err = err, .err_cap = sizeof err, .exit = -1};
     int r;
     out[0] = 0;
     r = sh_run(x, cmd, &res);
@@ -182,8 +172,7 @@ int sbx_files_sh_argv(const struct sbx_execd *x, const char *const *argv)
         cmd[n++] = ' ';
         cmd[n] = 0;
     }
-    if (r == 0)
-        r = sh_check(x, cmd, out, sizeof out);
+    if (r == 0) r = sh_check(x, cmd, out, sizeof out);
     free(cmd);
     return r;
 }
@@ -193,12 +182,10 @@ int sbx_files_statfs(const struct sbx_execd *x, const char *path, struct statvfs
     char q[SBX_PATH_MAX * 4 + 3], cmd[sizeof q + 64], out[512];
     unsigned long long bsize, frsize, blocks, bfree, bavail, files, ffree, namemax;
     int r = sbx_sh_quote(q, sizeof q, path);
-    if (r)
-        return r;
+    if (r) return r;
     snprintf(cmd, sizeof cmd, "stat -f -c '%%s %%S %%b %%f %%a %%c %%d %%l' -- %s", q);
     r = sh_check(x, cmd, out, sizeof out);
-    if (r)
-        return r;
+    if (r) return r;
     if (sscanf(out, "%llu %llu %llu %llu %llu %llu %llu %llu", &bsize, &frsize, &blocks, &bfree,
                &bavail, &files, &ffree, &namemax) != 8)
         return -EIO;
@@ -229,8 +216,7 @@ int sbx_files_utimens(const struct sbx_execd *x, const char *path, const struct 
     char q[SBX_PATH_MAX * 4 + 3], a[64], m[64], cmd[sizeof q * 4 + 512], out[64];
     size_t n = 0;
     int r = sbx_sh_quote(q, sizeof q, path);
-    if (r)
-        return r;
+    if (r) return r;
     touch_arg(a, sizeof a, 'a', &tv[0]);
     touch_arg(m, sizeof m, 'm', &tv[1]);
     /* -c: never create; -h: the link itself, as utimensat(AT_SYMLINK_NOFOLLOW) on our inode */
@@ -242,8 +228,7 @@ int sbx_files_utimens(const struct sbx_execd *x, const char *path, const struct 
         n += (size_t)snprintf(cmd + n, sizeof cmd - n, "touch -c -h %s -- %s && ", a, q);
     if (tv[1].tv_nsec != UTIME_OMIT)
         n += (size_t)snprintf(cmd + n, sizeof cmd - n, "touch -c -h %s -- %s && ", m, q);
-    if (tv[0].tv_nsec == UTIME_OMIT && tv[1].tv_nsec == UTIME_OMIT)
-        return 0;
+    if (tv[0].tv_nsec == UTIME_OMIT && tv[1].tv_nsec == UTIME_OMIT) return 0;
     cmd[n - 4] = 0; /* drop the last " && " */
     return sh_check(x, cmd, out, sizeof out);
 }

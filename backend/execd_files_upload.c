@@ -17,10 +17,8 @@ static int write_all(int fd, const char *p, size_t n)
 {
     while (n > 0) {
         ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -errno;
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) return -errno;
         p += w;
         n -= (size_t)w;
     }
@@ -35,8 +33,7 @@ static int copy_fd(int dst, int src, off_t len)
     while (r == 0 && off < len) {
         size_t want = len - off < COPY_CHUNK ? (size_t)(len - off) : COPY_CHUNK;
         ssize_t n = pread(src, buf, want, off);
-        if (n < 0 && errno == EINTR)
-            continue;
+        if (n < 0 && errno == EINTR) continue;
         if (n <= 0)
             r = n < 0 ? -errno : -EIO; /* the source shrank under us */
         else
@@ -52,12 +49,9 @@ static char *metadata_json(const char *path, mode_t mode, const char *owner, con
     json_t *m = json_object();
     char *s;
     json_object_set_new(m, "path", json_string_nocheck(path));
-    if (mode)
-        json_object_set_new(m, "mode", json_integer(sbx_mode_to_digits(mode)));
-    if (owner && *owner)
-        json_object_set_new(m, "owner", json_string_nocheck(owner));
-    if (group && *group)
-        json_object_set_new(m, "group", json_string_nocheck(group));
+    if (mode) json_object_set_new(m, "mode", json_integer(sbx_mode_to_digits(mode)));
+    if (owner && *owner) json_object_set_new(m, "owner", json_string_nocheck(owner));
+    if (group && *group) json_object_set_new(m, "group", json_string_nocheck(group));
     s = json_dumps(m, JSON_COMPACT);
     json_decref(m);
     return s;
@@ -72,19 +66,15 @@ static off_t build_body(int tmp, const char *boundary, const char *meta, int fd,
                      "filename=\"metadata\"\r\nContent-Type: application/json\r\n\r\n",
                      boundary);
     int r = write_all(tmp, head, (size_t)n);
-    if (r == 0)
-        r = write_all(tmp, meta, strlen(meta));
+    if (r == 0) r = write_all(tmp, meta, strlen(meta));
     n = snprintf(head, sizeof head,
                  "\r\n--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"file\"\r\n"
                  "Content-Type: application/octet-stream\r\n\r\n",
                  boundary);
-    if (r == 0)
-        r = write_all(tmp, head, (size_t)n);
-    if (r == 0)
-        r = copy_fd(tmp, fd, len);
+    if (r == 0) r = write_all(tmp, head, (size_t)n);
+    if (r == 0) r = copy_fd(tmp, fd, len);
     n = snprintf(head, sizeof head, "\r\n--%s--\r\n", boundary);
-    if (r == 0)
-        r = write_all(tmp, head, (size_t)n);
+    if (r == 0) r = write_all(tmp, head, (size_t)n);
     return r ? r : lseek(tmp, 0, SEEK_CUR);
 }
 
@@ -115,8 +105,7 @@ int sbx_files_upload_fd(const struct sbx_execd *x, const char *path, int fd, off
         r = (int)blen;
     }
     sbx_buf_free(&out);
-    if (tmp >= 0)
-        close(tmp);
+    if (tmp >= 0) close(tmp);
     free(meta);
     return r;
 }

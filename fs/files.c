@@ -13,9 +13,33 @@ void files_set_cache_ttl(double seconds)
     fcache_set_ttl(seconds);
 }
 
+/* The mount, learnt from the first request: files_forget runs outside requests. */
+static struct fuse *_Atomic mount_fuse;
+
+static void learn_fuse(void)
+{
+    struct fuse_context *c = fuse_get_context();
+    if (c && c->fuse && !mount_fuse) mount_fuse = c->fuse;
+}
+
+/* Also drops the kernel's attributes and pages of every node we had cached, so a file changed
+ * by a command reads whole at once (the kernel would otherwise keep its size for attr_timeout).
+ * Nodes are named "/.files/NAME/PATH" in the mount. Called by the daemon when a command ended
+ * (outside any request on these nodes, where kernel invalidation is safe). */
 void files_forget(const char *sandbox)
 {
+    struct fuse *f = mount_fuse;
+    size_t n = 0;
+    char **paths = f ? fcache_paths(sandbox, FCACHE_MAX_ENTRIES, &n) : NULL;
     fcache_forget(sandbox);
+    for (size_t i = 0; i < n; i++) {
+        char full[SBX_PATH_MAX + 512];
+        if (snprintf(full, sizeof full, "/.files/%s%s", sandbox,
+                     strcmp(paths[i], "/") ? paths[i] : "") < (int)sizeof full)
+            fuse_invalidate_path(f, full); /* -ENOENT: the kernel does not know it */
+        free(paths[i]);
+    }
+    free(paths);
 }
 
 /* Tells the kernel that the parent directory of t changed (its mtime, size, link count). Only
@@ -24,8 +48,7 @@ static void kernel_inval_parent(const struct files_target *t)
 {
     struct fuse_context *c = fuse_get_context();
     char parent[SBX_PATH_MAX + 256];
-    if (!c || !c->fuse || !t->fuse_path || strcmp(t->fuse_path, "/") == 0)
-        return;
+    if (!c || !c->fuse || !t->fuse_path || strcmp(t->fuse_path, "/") == 0) return;
     fcache_parent(parent, sizeof parent, t->fuse_path);
     fuse_invalidate_path(c->fuse, parent); /* -ENOENT when the kernel does not know it: fine */
 }
@@ -43,8 +66,7 @@ static void changed(const struct files_target *t, int tree)
 static void apply_pending(const char *sb, const char *path, struct stat *st)
 {
     off_t p;
-    if (!S_ISREG(st->st_mode))
-        return;
+    if (!S_ISREG(st->st_mode)) return;
     p = files_io_pending_size(sb, path);
     if (p > st->st_size) {
         st->st_size = p;
@@ -67,17 +89,16 @@ static int fetch_info(const struct files_target *t, struct sbx_fileinfo *fi)
 int files_getattr(const struct files_target *t, struct stat *st)
 {
     struct sbx_fileinfo *fi;
-    int r = fcache_get_attr(t->sandbox, t->path, st, NULL, 0);
+    int r;
+    learn_fuse();
+    r = fcache_get_attr(t->sandbox, t->path, st, NULL, 0);
     if (r == 0) {
-        if (!(fi = malloc(sizeof *fi)))
-            return -ENOMEM;
+        if (!(fi = malloc(sizeof *fi))) return -ENOMEM;
         r = fetch_info(t, fi);
-        if (r == 0)
-            *st = fi->st;
+        if (r == 0) *st = fi->st;
         free(fi);
     }
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     apply_pending(t->sandbox, t->path, st);
     return 0;
 }
@@ -111,15 +132,12 @@ int files_readdir(const struct files_target *t, void *buf, fuse_fill_dir_t fille
     c.pending = 1; /* cheap enough: the registry is usually empty */
     filler(buf, ".", NULL, 0, 0);
     filler(buf, "..", NULL, 0, 0);
-    if (fcache_fill_dir(t->sandbox, t->path, fill_one, &c))
-        return 0;
+    if (fcache_fill_dir(t->sandbox, t->path, fill_one, &c)) return 0;
     g = fcache_gen();
     r = sbx_files_list(t->x, t->path, &l);
-    if (r)
-        return r;
+    if (r) return r;
     for (size_t i = 0; i < l.n; i++)
-        if (fill_one(&c, l.e[i].name, &l.e[i].st))
-            break;
+        if (fill_one(&c, l.e[i].name, &l.e[i].st)) break;
     fcache_put_dir(t->sandbox, t->path, &l, g);
     return 0;
 }
@@ -140,8 +158,7 @@ int files_mkdir(const struct files_target *t, mode_t mode)
     else if (r == 1)
         r = -EEXIST;
     changed(t, 0);
-    if (r == 0 && (mode & 07777) == 0)
-        r = files_set_mode(t->x, t->path, 0, NULL, NULL);
+    if (r == 0 && (mode & 07777) == 0) r = files_set_mode(t->x, t->path, 0, NULL, NULL);
     return r;
 }
 
@@ -165,10 +182,8 @@ static int clear_destination(const struct files_target *to)
 {
     struct stat st;
     int r = files_getattr(to, &st);
-    if (r == -ENOENT)
-        return 0;
-    if (r)
-        return r;
+    if (r == -ENOENT) return 0;
+    if (r) return r;
     return S_ISDIR(st.st_mode) ? sbx_files_rmdir(to->x, to->path)
                                : sbx_files_delete(to->x, to->path);
 }
@@ -176,8 +191,7 @@ static int clear_destination(const struct files_target *to)
 int files_rename(const struct files_target *from, const struct files_target *to, unsigned flags)
 {
     int overwrite = (from->x->ext & SBX_EXT_WRITE_AT) != 0, r = 0;
-    if (flags & RENAME_EXCHANGE)
-        return -EINVAL;
+    if (flags & RENAME_EXCHANGE) return -EINVAL;
     if (flags & RENAME_NOREPLACE) {
         r = exists(to);
         r = r == 1 ? -EEXIST : r;
@@ -185,12 +199,9 @@ int files_rename(const struct files_target *from, const struct files_target *to,
     } else if (!overwrite) {
         r = clear_destination(to);
     }
-    if (r == 0)
-        r = files_io_flush_path(from->sandbox, from->path);
-    if (r == 0)
-        r = sbx_files_mv(from->x, from->path, to->path, overwrite);
-    if (r == 0)
-        files_io_renamed(from->sandbox, from->path, to->path);
+    if (r == 0) r = files_io_flush_path(from->sandbox, from->path);
+    if (r == 0) r = sbx_files_mv(from->x, from->path, to->path, overwrite);
+    if (r == 0) files_io_renamed(from->sandbox, from->path, to->path);
     changed(from, 1);
     changed(to, 1);
     return r;
@@ -213,8 +224,7 @@ int files_chmod(const struct files_target *t, mode_t mode)
     struct sbx_fileinfo *fi = malloc(sizeof *fi);
     int r = fi ? sbx_files_info(t->x, t->path, fi) : -ENOMEM;
     /* the API always chowns: pass the current owner and group */
-    if (r == 0)
-        r = files_set_mode(t->x, t->path, mode, fi->owner, fi->group);
+    if (r == 0) r = files_set_mode(t->x, t->path, mode, fi->owner, fi->group);
     free(fi);
     fcache_drop(t->sandbox, t->path);
     return r;
@@ -222,8 +232,7 @@ int files_chmod(const struct files_target *t, mode_t mode)
 
 static const char *id_name(char *dst, size_t cap, unsigned id, unsigned cur, const char *curname)
 {
-    if (id == (unsigned)-1 || id == cur)
-        return curname; /* unchanged: the name execd reported */
+    if (id == (unsigned)-1 || id == cur) return curname; /* unchanged: the name execd reported */
     snprintf(dst, cap, "%u", id);
     return dst;
 }
@@ -236,14 +245,15 @@ int files_chown(const struct files_target *t, uid_t uid, gid_t gid)
     if (r == 0 && S_ISLNK(fi->st.st_mode))
         r = -EOPNOTSUPP; /* the API follows links; fall back to chown -h */
     else if (r == 0)
-        r = sbx_files_perm(t->x, t->path, 0,
-                           id_name(u, sizeof u, uid, fi->st.st_uid, fi->owner),
+        r = sbx_files_perm(t->x, t->path, 0, id_name(u, sizeof u, uid, fi->st.st_uid, fi->owner),
                            id_name(g, sizeof g, gid, fi->st.st_gid, fi->group));
     if (r && r != -ENOENT && fi) {
         /* numeric ids the API cannot resolve: chown(1) takes them */
-        snprintf(spec, sizeof spec, "%s%s%s", uid == (uid_t)-1 ? "" : id_name(u, sizeof u, uid, -1, ""),
-                 gid == (gid_t)-1 ? "" : ":", gid == (gid_t)-1 ? "" : id_name(g, sizeof g, gid, -1, ""));
-        r = sbx_files_sh_argv(t->x, (const char *const[]){"chown", "-h", spec, "--", t->path, NULL});
+        snprintf(
+            spec, sizeof spec, "%s%s%s", uid == (uid_t)-1 ? "" : id_name(u, sizeof u, uid, -1, ""),
+            gid == (gid_t)-1 ? "" : ":", gid == (gid_t)-1 ? "" : id_name(g, sizeof g, gid, -1, ""));
+        r = sbx_files_sh_argv(t->x,
+                              (const char *const[]){"chown", "-h", spec, "--", t->path, NULL});
     }
     free(fi);
     fcache_drop(t->sandbox, t->path);
@@ -253,11 +263,9 @@ int files_chown(const struct files_target *t, uid_t uid, gid_t gid)
 int files_truncate(const struct files_target *t, off_t size, struct fuse_file_info *fi)
 {
     int r;
-    if (fi && fi->fh)
-        return files_io_truncate_handle(fi, size);
+    if (fi && fi->fh) return files_io_truncate_handle(fi, size);
     r = files_io_flush_path(t->sandbox, t->path);
-    if (r == 0)
-        r = files_io_truncate_remote(t->x, t->path, size);
+    if (r == 0) r = files_io_truncate_remote(t->x, t->path, size);
     fcache_drop(t->sandbox, t->path);
     return r;
 }
@@ -276,12 +284,10 @@ static int readlink_cmd(const struct files_target *t, char *buf, size_t size)
 {
     char q[SBX_PATH_MAX * 4 + 3], cmd[sizeof q + 32];
     int r = sbx_sh_quote(q, sizeof q, t->path);
-    if (r)
-        return r;
+    if (r) return r;
     snprintf(cmd, sizeof cmd, "readlink -- %s", q);
     r = sbx_files_sh(t->x, cmd, buf, size);
-    if (r > 0)
-        return -EINVAL;
+    if (r > 0) return -EINVAL;
     buf[strcspn(buf, "\n")] = 0;
     return r;
 }
@@ -291,15 +297,11 @@ int files_readlink(const struct files_target *t, char *buf, size_t size)
     struct sbx_fileinfo *fi;
     struct stat st;
     int r = fcache_get_attr(t->sandbox, t->path, &st, buf, size);
-    if (r == 1 && S_ISLNK(st.st_mode) && buf[0])
-        return 0;
-    if (r == 1 && !S_ISLNK(st.st_mode))
-        return -EINVAL;
-    if (!(fi = malloc(sizeof *fi)))
-        return -ENOMEM;
+    if (r == 1 && S_ISLNK(st.st_mode) && buf[0]) return 0;
+    if (r == 1 && !S_ISLNK(st.st_mode)) return -EINVAL;
+    if (!(fi = malloc(sizeof *fi))) return -ENOMEM;
     r = fetch_info(t, fi);
-    if (r == 0 && !S_ISLNK(fi->st.st_mode))
-        r = -EINVAL;
+    if (r == 0 && !S_ISLNK(fi->st.st_mode)) r = -EINVAL;
     if (r == 0 && fi->link[0])
         snprintf(buf, size, "%s", fi->link);
     else if (r == 0)
@@ -311,8 +313,7 @@ int files_readlink(const struct files_target *t, char *buf, size_t size)
 int files_utimens(const struct files_target *t, const struct timespec tv[2])
 {
     int r = files_io_flush_path(t->sandbox, t->path); /* a later send would move mtime again */
-    if (r == 0)
-        r = sbx_files_utimens(t->x, t->path, tv);
+    if (r == 0) r = sbx_files_utimens(t->x, t->path, tv);
     fcache_drop(t->sandbox, t->path);
     return r;
 }
@@ -321,11 +322,9 @@ int files_statfs(const struct files_target *t, struct statvfs *st)
 {
     uint64_t g;
     int r;
-    if (fcache_get_statfs(t->sandbox, st))
-        return 0;
+    if (fcache_get_statfs(t->sandbox, st)) return 0;
     g = fcache_gen();
     r = sbx_files_statfs(t->x, "/", st);
-    if (r == 0)
-        fcache_put_statfs(t->sandbox, st, g);
+    if (r == 0) fcache_put_statfs(t->sandbox, st, g);
     return r;
 }

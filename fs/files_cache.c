@@ -77,8 +77,7 @@ static void unlink_slot(struct entry **pp)
 static void remove_key(char kind, const char *sb, const char *path)
 {
     struct entry **pp = find_slot(kind, sb, path);
-    if (*pp)
-        unlink_slot(pp);
+    if (*pp) unlink_slot(pp);
 }
 
 /* A fresh entry or NULL (an expired one is removed on the way). */
@@ -117,11 +116,9 @@ static int is_any(const struct entry *e, const void *arg)
 static void make_room(void)
 {
     double t = now();
-    if (count < FCACHE_MAX_ENTRIES)
-        return;
+    if (count < FCACHE_MAX_ENTRIES) return;
     sweep(is_expired, &t);
-    if (count >= FCACHE_MAX_ENTRIES * 9 / 10)
-        sweep(is_any, NULL);
+    if (count >= FCACHE_MAX_ENTRIES * 9 / 10) sweep(is_any, NULL);
 }
 
 /* Inserts (replacing) an entry; NULL when caching is off, the generation moved, or no memory. */
@@ -129,8 +126,7 @@ static struct entry *insert(char kind, const char *sb, const char *path, uint64_
 {
     size_t ls = strlen(sb), lp = strlen(path);
     struct entry *e;
-    if (ttl <= 0 || g != gen)
-        return NULL;
+    if (ttl <= 0 || g != gen) return NULL;
     remove_key(kind, sb, path);
     make_room();
     e = calloc(1, sizeof *e);
@@ -171,8 +167,7 @@ void fcache_parent(char *dst, size_t cap, const char *path)
 {
     const char *slash = strrchr(path, '/');
     size_t n = slash && slash != path ? (size_t)(slash - path) : 1;
-    if (n >= cap)
-        n = cap - 1;
+    if (n >= cap) n = cap - 1;
     memcpy(dst, slash && slash != path ? path : "/", n);
     dst[n] = 0;
 }
@@ -188,16 +183,13 @@ static int from_parent(const char *sb, const char *path, struct stat *st)
     char parent[SBX_PATH_MAX];
     struct sbx_dirent key, *hit;
     struct entry *d;
-    if (strcmp(path, "/") == 0)
-        return 0;
+    if (strcmp(path, "/") == 0) return 0;
     fcache_parent(parent, sizeof parent, path);
     d = lookup(K_DIR, sb, parent);
-    if (!d)
-        return 0;
+    if (!d) return 0;
     key.name = (char *)strrchr(path, '/') + 1;
     hit = bsearch(&key, d->dir.e, d->dir.n, sizeof *d->dir.e, cmp_dirent);
-    if (!hit)
-        return -ENOENT;
+    if (!hit) return -ENOENT;
     *st = hit->st;
     return 1;
 }
@@ -242,8 +234,7 @@ void fcache_put_neg(const char *sb, const char *path, uint64_t g)
     struct entry *e;
     pthread_mutex_lock(&lock);
     e = insert(K_ATTR, sb, path, g);
-    if (e)
-        e->neg = 1;
+    if (e) e->neg = 1;
     pthread_mutex_unlock(&lock);
 }
 
@@ -269,8 +260,7 @@ int fcache_fill_dir(const char *sb, const char *path,
     pthread_mutex_lock(&lock);
     e = lookup(K_DIR, sb, path);
     for (size_t i = 0; e && i < e->dir.n; i++)
-        if (fn(arg, e->dir.e[i].name, &e->dir.e[i].st))
-            break;
+        if (fn(arg, e->dir.e[i].name, &e->dir.e[i].st)) break;
     pthread_mutex_unlock(&lock);
     return e != NULL;
 }
@@ -280,8 +270,7 @@ int fcache_get_statfs(const char *sb, struct statvfs *st)
     struct entry *e;
     pthread_mutex_lock(&lock);
     e = lookup(K_STATFS, sb, "");
-    if (e)
-        *st = e->vfs;
+    if (e) *st = e->vfs;
     pthread_mutex_unlock(&lock);
     return e != NULL;
 }
@@ -291,8 +280,7 @@ void fcache_put_statfs(const char *sb, const struct statvfs *st, uint64_t g)
     struct entry *e;
     pthread_mutex_lock(&lock);
     e = insert(K_STATFS, sb, "", g);
-    if (e)
-        e->vfs = *st;
+    if (e) e->vfs = *st;
     pthread_mutex_unlock(&lock);
 }
 
@@ -322,8 +310,7 @@ struct prefix {
 static int under_prefix(const struct entry *e, const void *arg)
 {
     const struct prefix *p = arg;
-    if (strcmp(e->sb, p->sb) != 0)
-        return 0;
+    if (strcmp(e->sb, p->sb) != 0) return 0;
     if (p->len == 1) /* "/": the whole sandbox */
         return 1;
     return strncmp(e->path, p->path, p->len) == 0 && e->path[p->len] == '/';
@@ -341,4 +328,18 @@ void fcache_drop_tree(const char *sb, const char *path)
 void fcache_forget(const char *sb)
 {
     fcache_drop_tree(sb, "/");
+}
+
+char **fcache_paths(const char *sb, size_t max, size_t *ret_n)
+{
+    char **v;
+    size_t n = 0;
+    pthread_mutex_lock(&lock);
+    v = calloc(count < max ? count + 1 : max + 1, sizeof *v);
+    for (size_t i = 0; v && i < NBUCKETS; i++)
+        for (struct entry *e = buckets[i]; e && n < max; e = e->next)
+            if (e->kind != K_STATFS && strcmp(e->sb, sb) == 0 && (v[n] = strdup(e->path))) n++;
+    pthread_mutex_unlock(&lock);
+    *ret_n = n;
+    return v;
 }

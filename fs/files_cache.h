@@ -38,6 +38,9 @@ void fcache_drop(const char *sb, const char *path);
 void fcache_drop_tree(const char *sb, const char *path);
 /* Every entry of a sandbox. */
 void fcache_forget(const char *sb);
+/* The distinct paths a sandbox has entries for (at most max), as a malloc'd array of malloc'd
+ * strings; *ret_n gets the count. The caller frees both. */
+char **fcache_paths(const char *sb, size_t max, size_t *ret_n);
 
 /* "/a/b" → "/a" into dst; "/a" → "/". */
 void fcache_parent(char *dst, size_t cap, const char *path);

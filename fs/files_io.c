@@ -62,8 +62,7 @@ static void reg_add(struct files_handle *h)
 {
     pthread_mutex_lock(&reg_lock);
     h->next = reg_head;
-    if (reg_head)
-        reg_head->prev = h;
+    if (reg_head) reg_head->prev = h;
     reg_head = h;
     pthread_mutex_unlock(&reg_lock);
 }
@@ -75,17 +74,14 @@ static void reg_del(struct files_handle *h)
         h->prev->next = h->next;
     else
         reg_head = h->next;
-    if (h->next)
-        h->next->prev = h->prev;
+    if (h->next) h->next->prev = h->prev;
     pthread_mutex_unlock(&reg_lock);
 }
 
 static void handle_free(struct files_handle *h)
 {
-    if (!h)
-        return;
-    if (h->tmp >= 0)
-        close(h->tmp);
+    if (!h) return;
+    if (h->tmp >= 0) close(h->tmp);
     pthread_mutex_destroy(&h->mu);
     free(h->ra);
     free(h->wb);
@@ -97,8 +93,7 @@ static void handle_free(struct files_handle *h)
 static struct files_handle *handle_new(const struct files_target *t, int flags)
 {
     struct files_handle *h = calloc(1, sizeof *h);
-    if (!h)
-        return NULL;
+    if (!h) return NULL;
     h->h.kind = SFS_H_FILE;
     h->x = *t->x;
     h->sb = strdup(t->sandbox);
@@ -130,8 +125,7 @@ static int has_write_at(const struct files_handle *h)
 static int run_send(struct files_handle *h)
 {
     int r = 0;
-    if (h->w_len)
-        r = sbx_files_write_at(&h->x, h->path, h->wb, h->w_len, h->w_off, false);
+    if (h->w_len) r = sbx_files_write_at(&h->x, h->path, h->wb, h->w_len, h->w_off, false);
     h->w_len = 0; /* on failure the data is dropped: the error goes to this write/flush */
     atomic_store(&h->pending, 0);
     fcache_drop(h->sb, h->path);
@@ -144,13 +138,10 @@ static int run_reserve(struct files_handle *h, size_t need)
     char *p;
     while (cap < need)
         cap *= 2;
-    if (cap <= h->w_cap)
-        return 0;
-    if (cap > FILES_RUN_MAX)
-        cap = FILES_RUN_MAX;
+    if (cap <= h->w_cap) return 0;
+    if (cap > FILES_RUN_MAX) cap = FILES_RUN_MAX;
     p = realloc(h->wb, cap);
-    if (!p)
-        return -ENOMEM;
+    if (!p) return -ENOMEM;
     h->wb = p;
     h->w_cap = cap;
     return 0;
@@ -161,18 +152,15 @@ static int run_write(struct files_handle *h, const char *buf, size_t size, off_t
     int r = 0;
     if (h->w_len && (off != h->w_off + (off_t)h->w_len || h->w_len + size > FILES_RUN_MAX))
         r = run_send(h);
-    if (r)
-        return r;
+    if (r) return r;
     if (size >= FILES_RUN_MAX) { /* too big to buffer: straight through */
         r = sbx_files_write_at(&h->x, h->path, buf, size, off, false);
         fcache_drop(h->sb, h->path);
         return r ? r : (int)size;
     }
     r = run_reserve(h, h->w_len + size);
-    if (r)
-        return r;
-    if (h->w_len == 0)
-        h->w_off = off;
+    if (r) return r;
+    if (h->w_len == 0) h->w_off = off;
     memcpy(h->wb + h->w_len, buf, size);
     h->w_len += size;
     note_pending(h, off + (off_t)size);
@@ -184,11 +172,9 @@ static int run_write(struct files_handle *h, const char *buf, size_t size, off_t
 static int tmp_load(struct files_handle *h)
 {
     ssize_t n;
-    if (h->tmp >= 0)
-        return 0;
+    if (h->tmp >= 0) return 0;
     h->tmp = open(files_spool_dir(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (h->tmp < 0)
-        return -errno;
+    if (h->tmp < 0) return -errno;
     n = sbx_files_download_fd(&h->x, h->path, h->tmp);
     if (n < 0) {
         close(h->tmp);
@@ -203,13 +189,10 @@ static int tmp_send(struct files_handle *h)
     struct sbx_fileinfo *fi;
     struct stat st;
     int r;
-    if (h->tmp < 0 || !h->tmp_dirty)
-        return 0;
-    if (fstat(h->tmp, &st))
-        return -errno;
+    if (h->tmp < 0 || !h->tmp_dirty) return 0;
+    if (fstat(h->tmp, &st)) return -errno;
     fi = malloc(sizeof *fi);
-    if (!fi)
-        return -ENOMEM;
+    if (!fi) return -ENOMEM;
     /* keep the file's mode and owner: upload would reset both */
     r = sbx_files_info(&h->x, h->path, fi);
     if (r == 0 || r == -ENOENT)
@@ -227,11 +210,9 @@ static int tmp_write(struct files_handle *h, const char *buf, size_t size, off_t
 {
     ssize_t n;
     int r = tmp_load(h);
-    if (r)
-        return r;
+    if (r) return r;
     n = pwrite(h->tmp, buf, size, off);
-    if (n < 0)
-        return -errno;
+    if (n < 0) return -errno;
     h->tmp_dirty = 1;
     note_pending(h, off + n);
     return (int)n;
@@ -249,10 +230,8 @@ static int ra_hit(struct files_handle *h, char *buf, size_t size, off_t off)
 {
     off_t end = h->ra_off + (off_t)h->ra_len;
     size_t n;
-    if (!h->ra_len || off < h->ra_off || off > end)
-        return -1;
-    if (off + (off_t)size > end && !h->ra_eof)
-        return -1;
+    if (!h->ra_len || off < h->ra_off || off > end) return -1;
+    if (off + (off_t)size > end && !h->ra_eof) return -1;
     n = off + (off_t)size > end ? (size_t)(end - off) : size;
     memcpy(buf, h->ra + (off - h->ra_off), n);
     return (int)n;
@@ -263,19 +242,15 @@ static int ra_fetch(struct files_handle *h, char *buf, size_t size, off_t off)
     size_t win;
     ssize_t n;
     h->ra_win = off == h->next_off && h->ra_win ? h->ra_win * 2 : FILES_RA_MIN;
-    if (h->ra_win > FILES_RA_MAX)
-        h->ra_win = FILES_RA_MAX;
+    if (h->ra_win > FILES_RA_MAX) h->ra_win = FILES_RA_MAX;
     win = off == h->next_off || off == 0 ? h->ra_win : 0;
-    if (win <= size)
-        return (int)sbx_files_read(&h->x, h->path, buf, size, off);
-    if (!h->ra && !(h->ra = malloc(FILES_RA_MAX)))
-        return -ENOMEM;
+    if (win <= size) return (int)sbx_files_read(&h->x, h->path, buf, size, off);
+    if (!h->ra && !(h->ra = malloc(FILES_RA_MAX))) return -ENOMEM;
     n = sbx_files_read(&h->x, h->path, h->ra, win, off);
     h->ra_len = n > 0 ? (size_t)n : 0;
     h->ra_off = off;
     h->ra_eof = n >= 0 && (size_t)n < win;
-    if (n < 0)
-        return (int)n;
+    if (n < 0) return (int)n;
     memcpy(buf, h->ra, (size_t)n < size ? (size_t)n : size);
     return (size_t)n < size ? (int)n : (int)size;
 }
@@ -283,10 +258,8 @@ static int ra_fetch(struct files_handle *h, char *buf, size_t size, off_t off)
 static int remote_read(struct files_handle *h, char *buf, size_t size, off_t off)
 {
     int n = ra_hit(h, buf, size, off);
-    if (n < 0)
-        n = ra_fetch(h, buf, size, off);
-    if (n >= 0)
-        h->next_off = off + n;
+    if (n < 0) n = ra_fetch(h, buf, size, off);
+    if (n >= 0) h->next_off = off + n;
     return n;
 }
 
@@ -299,10 +272,8 @@ int files_read(struct fuse_file_info *fi, char *buf, size_t size, off_t off)
         ssize_t n = pread(h->tmp, buf, size, off);
         r = n < 0 ? -errno : (int)n;
     } else {
-        if (h->w_len)
-            r = run_send(h); /* reads see this handle's own writes */
-        if (r == 0)
-            r = remote_read(h, buf, size, off);
+        if (h->w_len) r = run_send(h); /* reads see this handle's own writes */
+        if (r == 0) r = remote_read(h, buf, size, off);
     }
     pthread_mutex_unlock(&h->mu);
     return r;
@@ -346,8 +317,7 @@ int files_open(const struct files_target *t, struct fuse_file_info *fi)
 {
     struct files_handle *h = handle_new(t, fi->flags);
     int r = 0;
-    if (!h)
-        return -ENOMEM;
+    if (!h) return -ENOMEM;
     /* with atomic_o_trunc the kernel leaves O_TRUNC to us */
     if ((fi->flags & O_TRUNC) && h->writable) {
         r = files_io_truncate_remote(t->x, t->path, 0);
@@ -364,13 +334,11 @@ int files_create(const struct files_target *t, mode_t mode, struct fuse_file_inf
 {
     struct files_handle *h = handle_new(t, fi->flags | O_RDWR);
     int r;
-    if (!h)
-        return -ENOMEM;
+    if (!h) return -ENOMEM;
     mode &= 07777;
     if (t->x->ext & SBX_EXT_WRITE_AT) {
         r = sbx_files_write_at(t->x, t->path, "", 0, 0, true); /* creates it 0644, empty */
-        if (r == 0 && mode != 0644)
-            r = files_set_mode(t->x, t->path, mode, NULL, NULL);
+        if (r == 0 && mode != 0644) r = files_set_mode(t->x, t->path, mode, NULL, NULL);
     } else {
         r = sbx_files_upload_fd(t->x, t->path, -1, 0, mode ? mode : 0644, NULL, NULL,
                                 files_spool_dir());
@@ -425,8 +393,7 @@ int files_io_truncate_handle(struct fuse_file_info *fi, off_t size)
         r = r ? r : tmp_send(h);
     } else {
         r = run_send(h);
-        if (r == 0)
-            r = files_io_truncate_remote(&h->x, h->path, size);
+        if (r == 0) r = files_io_truncate_remote(&h->x, h->path, size);
     }
     fcache_drop(h->sb, h->path);
     pthread_mutex_unlock(&h->mu);
@@ -456,8 +423,7 @@ int files_io_flush_path(const char *sb, const char *path)
     int r = 0, e;
     pthread_mutex_lock(&reg_lock);
     for (struct files_handle *h = reg_head; h; h = h->next) {
-        if (!h->writable || !same_file(h, sb, path) || !atomic_load(&h->pending))
-            continue;
+        if (!h->writable || !same_file(h, sb, path) || !atomic_load(&h->pending)) continue;
         pthread_mutex_lock(&h->mu);
         e = handle_sync(h);
         pthread_mutex_unlock(&h->mu);
@@ -472,11 +438,9 @@ static void rename_one(struct files_handle *h, const char *from, const char *to)
 {
     size_t lf = strlen(from);
     char *np;
-    if (strncmp(h->path, from, lf) != 0 || (h->path[lf] != 0 && h->path[lf] != '/'))
-        return;
+    if (strncmp(h->path, from, lf) != 0 || (h->path[lf] != 0 && h->path[lf] != '/')) return;
     np = malloc(strlen(to) + strlen(h->path + lf) + 1);
-    if (!np)
-        return;
+    if (!np) return;
     strcpy(np, to);
     strcat(np, h->path + lf);
     pthread_mutex_lock(&h->mu);
@@ -489,7 +453,6 @@ void files_io_renamed(const char *sb, const char *from, const char *to)
 {
     pthread_mutex_lock(&reg_lock);
     for (struct files_handle *h = reg_head; h; h = h->next)
-        if (strcmp(h->sb, sb) == 0)
-            rename_one(h, from, to);
+        if (strcmp(h->sb, sb) == 0) rename_one(h, from, to);
     pthread_mutex_unlock(&reg_lock);
 }

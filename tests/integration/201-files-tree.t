@@ -47,3 +47,4 @@ in_sandbox "test -e $FIN/tree" >/dev/null
 ok $((! $?)) "rm -r removed it inside"
 rm -rf "$F/untar"
 is "$(ls -A "$F")" "" "the scratch directory is empty again"
+files_done

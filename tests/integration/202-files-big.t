@@ -15,3 +15,16 @@ is "$(dd if="$F/big" bs=4096 skip=5000 count=3 status=none | sha256sum)" \
 in_sandbox "head -c 52428800 /dev/urandom > $FIN/big2" >/dev/null
 is "$(sha256sum <"$F/big2" | cut -d' ' -f1)" "$(in_sandbox "sha256sum < $FIN/big2" | cut -d' ' -f1)" \
     "a 50 MiB file made inside reads back the same"
+
+# Concurrent writers and readers on one mount.
+for i in 1 2 3 4; do head -c $((4 << 20)) /dev/urandom >"$SFS_TMP/p$i"; done
+pids=()
+for i in 1 2 3 4; do cp "$SFS_TMP/p$i" "$F/p$i" & pids+=($!); done
+sha256sum <"$F/big" >"$SFS_TMP/r1" & pids+=($!)
+sha256sum <"$F/big" >"$SFS_TMP/r2" & pids+=($!)
+wait "${pids[@]}" # not a bare wait: sandboxd and sandboxfs are children too
+n=0
+for i in 1 2 3 4; do cmp -s "$SFS_TMP/p$i" "$F/p$i" && n=$((n + 1)); done
+is "$n" "4" "4 concurrent writers: every file intact"
+is "$(cut -d' ' -f1 "$SFS_TMP/r1")/$(cut -d' ' -f1 "$SFS_TMP/r2")" "$want/$want" "2 concurrent readers during the writes"
+files_done

@@ -7,11 +7,13 @@ else
     sfs_require() { skip_all "lib-sandboxfs.sh is not there yet"; }
 fi
 
-# files_setup NAME [mount options]: sandboxd, mount, sandbox NAME, scratch dir /tmp/files-test.
+# files_setup NAME [mount options] [template text]: sandboxd, mount, sandbox NAME (made from the
+# template text, saved under NAME's .suffix, when given), scratch dir /tmp/files-test.
 files_setup() {
     sfs_require
     sfs_start_sandboxd || { echo "Bail out! sandboxd did not start"; exit 1; }
     sfs_mount "${2:-}" || { echo "Bail out! sandboxfs did not mount"; exit 1; }
+    [[ -z ${3:-} ]] || printf '%s\n' "$3" >"$MNT/.templates/${1##*.}"
     S=$MNT/$1
     mkdir "$S" || { echo "Bail out! mkdir $S failed:"; sed 's/^/# /' "$MNT/.log" 2>/dev/null; exit 1; }
     FIN=/tmp/files-test
@@ -38,3 +40,6 @@ try:
 except OSError as e:
     print(errno.errorcode[e.errno])"
 }
+
+# files_done: the plan, at the end (the number of checks depends on the loops above).
+files_done() { echo "1..$_tap_n"; }

@@ -27,8 +27,7 @@ static int free_port(void)
     if (s >= 0 && bind(s, (struct sockaddr *)&a, sizeof a) == 0 &&
         getsockname(s, (struct sockaddr *)&a, &len) == 0)
         port = ntohs(a.sin_port);
-    if (s >= 0)
-        close(s);
+    if (s >= 0) close(s);
     return port;
 }
 
@@ -41,8 +40,7 @@ static int wait_listening(int fd)
     while (n < sizeof buf - 1 && (r = read(fd, buf + n, sizeof buf - 1 - n)) > 0) {
         n += (size_t)r;
         buf[n] = 0;
-        if (strstr(buf, "listening on"))
-            return 0;
+        if (strstr(buf, "listening on")) return 0;
     }
     return -1;
 }
@@ -51,25 +49,21 @@ static int start_execd(const char *bin, int compat, struct sbx_execd *x)
 {
     char listen[64], spool[300];
     int port = free_port(), pfd[2];
-    if (port < 0 || pipe2(pfd, O_CLOEXEC))
-        return -1;
+    if (port < 0 || pipe2(pfd, O_CLOEXEC)) return -1;
     snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
     snprintf(spool, sizeof spool, "%s/.spool%d", dir, compat);
-    if (mkdir(spool, 0700))
-        return -1;
+    if (mkdir(spool, 0700)) return -1;
     execd_pid = fork();
     if (execd_pid == 0) {
         dup2(pfd[1], 1);
         dup2(pfd[1], 2);
-        if (compat)
-            setenv("EXECD_UPSTREAM_COMPAT", "1", 1);
+        if (compat) setenv("EXECD_UPSTREAM_COMPAT", "1", 1);
         execl(bin, bin, "--listen", listen, "--spool-dir", spool, (char *)NULL);
         _exit(127);
     }
     close(pfd[1]);
     execd_out = pfd[0];
-    if (execd_pid < 0 || wait_listening(pfd[0]))
-        return -1;
+    if (execd_pid < 0 || wait_listening(pfd[0])) return -1;
     memset(x, 0, sizeof *x);
     snprintf(x->base, sizeof x->base, "http://127.0.0.1:%d", port);
     return sbx_execd_ping(x);
@@ -82,8 +76,7 @@ static void stop_execd(void)
         waitpid(execd_pid, NULL, 0);
         execd_pid = 0;
     }
-    if (execd_out >= 0)
-        close(execd_out);
+    if (execd_out >= 0) close(execd_out);
     execd_out = -1;
 }
 
@@ -266,8 +259,7 @@ int main(void)
         return 0;
     }
     signal(SIGPIPE, SIG_IGN);
-    if (!mkdtemp(tmpl))
-        return 1;
+    if (!mkdtemp(tmpl)) return 1;
     snprintf(dir, sizeof dir, "%s", tmpl);
     ok(start_execd(bin, 0, &x) == 0, "execd started");
     test_extended(&x);

@@ -29,8 +29,8 @@ static void test_times(void)
     ok(sbx_time_parse("2026-12-06T04:23:58Z", &ts) == 0 && ts.tv_sec == 1796531038 &&
            ts.tv_nsec == 0,
        "RFC 3339 UTC");
-    ok(sbx_time_parse("2026-12-06T12:23:58.123456789+08:00", &ts) == 0 &&
-           ts.tv_sec == 1796531038 && ts.tv_nsec == 123456789,
+    ok(sbx_time_parse("2026-12-06T12:23:58.123456789+08:00", &ts) == 0 && ts.tv_sec == 1796531038 &&
+           ts.tv_nsec == 123456789,
        "zone offset and nanoseconds");
     ok(sbx_time_parse("2026-12-06T04:23:58.5-01:30", &ts) == 0 && ts.tv_sec == 1796536438 &&
            ts.tv_nsec == 500000000,
@@ -43,10 +43,11 @@ static void test_times(void)
 static void test_upstream_file(void)
 {
     struct sbx_fileinfo fi;
-    int r = parse("{\"path\":\"/tmp/a b\",\"type\":\"file\",\"size\":123,"
-                  "\"modified_at\":\"2026-12-06T04:23:58Z\",\"created_at\":\"2026-12-06T04:23:59Z\","
-                  "\"owner\":\"root\",\"group\":\"1000\",\"mode\":644}",
-                  &fi);
+    int r =
+        parse("{\"path\":\"/tmp/a b\",\"type\":\"file\",\"size\":123,"
+              "\"modified_at\":\"2026-12-06T04:23:58Z\",\"created_at\":\"2026-12-06T04:23:59Z\","
+              "\"owner\":\"root\",\"group\":\"1000\",\"mode\":644}",
+              &fi);
     ok(r == 0, "upstream FileInfo parses");
     ok(fi.st.st_mode == (S_IFREG | 0644), "regular file 0644");
     ok(fi.st.st_size == 123 && fi.st.st_blocks == 8, "size and 4 KiB blocks");
@@ -98,11 +99,12 @@ static void test_bad(void)
 static void test_list(void)
 {
     struct sbx_dirlist l = {0};
-    const char *j = "[{\"path\":\"/d/a\",\"type\":\"file\",\"size\":1,\"mode\":644},"
-                    "{\"path\":\"/d/sub dir\",\"type\":\"directory\",\"size\":0,\"mode\":755},"
-                    "{\"path\":\"/d/..\",\"type\":\"file\",\"size\":1,\"mode\":644},"
-                    "{\"path\":\"/d/bad\",\"type\":\"file\",\"mode\":644},"
-                    "{\"path\":\"/d/$HOME %41 \\u00e9\",\"type\":\"file\",\"size\":5,\"mode\":600}]";
+    const char *j =
+        "[{\"path\":\"/d/a\",\"type\":\"file\",\"size\":1,\"mode\":644},"
+        "{\"path\":\"/d/sub dir\",\"type\":\"directory\",\"size\":0,\"mode\":755},"
+        "{\"path\":\"/d/..\",\"type\":\"file\",\"size\":1,\"mode\":644},"
+        "{\"path\":\"/d/bad\",\"type\":\"file\",\"mode\":644},"
+        "{\"path\":\"/d/$HOME %41 \\u00e9\",\"type\":\"file\",\"size\":5,\"mode\":600}]";
     int r = sbx_dirlist_parse(j, strlen(j), &l);
     ok(r == 0 && l.n == 3, "listing: 3 usable entries of 5");
     ok(l.n == 3 && strcmp(l.e[0].name, "a") == 0 && strcmp(l.e[1].name, "sub dir") == 0 &&
