@@ -5,7 +5,10 @@
 # removed on exit. Sizes can be lowered for a quick run:
 #   BENCH_ITER=200 (round trips)  BENCH_STREAM_MB=1024  BENCH_FILE_MB=256  BENCH_TREE_DIRS=100
 #   BENCH_TREE_FILES=100 (files per dir)  BENCH_SRC=/usr/include  BENCH_MKDIR_N=3
+#   BENCH_REPS=3 (each stdout and files/ workload runs this often; the table shows the median)
 #   BENCH_TIMEOUT=3600 (seconds; then the FUSE connections are aborted and everything cleaned up)
+#   BENCH_FUSE_STATS=1: also count the FUSE requests of each files/ workload (perf, tracepoint
+#   fuse:fuse_request_send) and print them per opcode after the table (slows the timed runs).
 source "$(dirname "$0")/../tests/integration/lib-sandboxfs.sh"
 skip_all() { echo "sandboxfs bench: cannot run: $*" >&2; exit 1; } # lib's TAP skip is a failure here
 # Background daemons get their own process groups, so a Ctrl-C or a group kill (timeout) reaches
@@ -21,11 +24,14 @@ TREE_DIRS=${BENCH_TREE_DIRS:-100}
 TREE_FILES=${BENCH_TREE_FILES:-100}
 SRC=${BENCH_SRC:-/usr/include}
 MKDIR_N=${BENCH_MKDIR_N:-3}
+REPS=${BENCH_REPS:-3}
 SB=bench
 
 declare -A R # results: R[row.column] = number (µs or MiB/s)
 ROWS=()      # row keys in print order
 declare -A UNIT KIND TARGET
+OPS_KEYS=() # workloads traced with BENCH_FUSE_STATS=1, and their FUSE connection numbers
+declare -A OPS_CONN
 
 say() { echo "# $*" >&2; }
 die() { echo "sandboxfs bench: $*" >&2; exit 1; }
@@ -39,12 +45,31 @@ pct() { # pct P FILE: the P-th percentile of the numbers in FILE (nearest rank)
 # row KEY UNIT KIND TARGET: KIND is "time" (lower is better) or "rate" (higher is better);
 # TARGET is the minimum speed relative to the peer (0.5 = half as fast), or "-" for none.
 row() { ROWS+=("$1"); UNIT[$1]=$2; KIND[$1]=$3; TARGET[$1]=$4; }
-timed() { # timed KEY COLUMN CMD...: R[KEY.COLUMN] = CMD's wall time in µs
+# timed KEY COLUMN CMD...: runs CMD and adds its wall time (µs) to the samples of KEY.COLUMN;
+# R[KEY.COLUMN] is their median.
+timed() {
     local k=$1 c=$2 t0
     shift 2
+    if [[ ${BENCH_FUSE_STATS:-0} == 1 && $c != local ]]; then
+        export -f tree_count ls_lR say
+        export TREE_DIRS TREE_FILES
+        set -- perf record -q -e fuse:fuse_request_send -a -o "$SFS_TMP/perf.$k.$c" -- bash -c '"$@"' _ "$@"
+        OPS_KEYS+=("$k.$c")
+        OPS_CONN[$k.$c]=$(fuse_conn "$([[ $c == sfs ]] && echo "$MNT" || echo "$SSHFS")")
+    fi
     t0=${EPOCHREALTIME/./}
     "$@" || say "$k/$c: '$*' failed"
-    R[$k.$c]=$((${EPOCHREALTIME/./} - t0))
+    sample "$k.$c" $((${EPOCHREALTIME/./} - t0))
+}
+sample() { # sample KEY.COLUMN µs: records one measurement; R[KEY.COLUMN] = median so far
+    echo "$2" >>"$SFS_TMP/samples.$1"
+    R[$1]=$(pct 50 "$SFS_TMP/samples.$1")
+}
+to_rate() { # to_rate KEY BYTES: turns the median times of KEY (µs) into MiB/s
+    local c
+    for c in sfs sshfs local; do
+        [[ -n ${R[$1.$c]:-} ]] && R[$1.$c]=$(mib_s "$2" "${R[$1.$c]}")
+    done
 }
 drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
 
@@ -176,53 +201,63 @@ stream_through_mount() { # stream_through_mount CMD BYTES: R_US = time from the 
 }
 
 bench_stdout() {
-    local bytes=$((STREAM_MB * 1048576)) t0
+    local bytes=$((STREAM_MB * 1048576)) t0 rep
     row stdout_zero MiB/s rate 0.5
     row stdout_bin MiB/s rate 0.5
-    stream_through_mount "head -c ${STREAM_MB}M /dev/zero" "$bytes"
-    R[stdout_zero.sfs]=$(mib_s "$bytes" "$R_US")
-    t0=${EPOCHREALTIME/./}
-    head -c "${STREAM_MB}M" /dev/zero | cat >/dev/null
-    R[stdout_zero.local]=$(mib_s "$bytes" $((${EPOCHREALTIME/./} - t0)))
     # binary: the same random file, in page cache on both sides
     in_sandbox "head -c ${STREAM_MB}M /dev/urandom > /tmp/rand" || die "cannot make /tmp/rand"
     head -c "${STREAM_MB}M" /dev/urandom >"$SFS_TMP/rand"
-    stream_through_mount "cat /tmp/rand" "$bytes"
-    R[stdout_bin.sfs]=$(mib_s "$bytes" "$R_US")
-    t0=${EPOCHREALTIME/./}
-    cat "$SFS_TMP/rand" | cat >/dev/null
-    R[stdout_bin.local]=$(mib_s "$bytes" $((${EPOCHREALTIME/./} - t0)))
+    for ((rep = 0; rep < REPS; rep++)); do
+        stream_through_mount "head -c ${STREAM_MB}M /dev/zero" "$bytes"
+        sample stdout_zero.sfs "$R_US"
+        t0=${EPOCHREALTIME/./}
+        head -c "${STREAM_MB}M" /dev/zero | cat >/dev/null
+        sample stdout_zero.local $((${EPOCHREALTIME/./} - t0))
+        stream_through_mount "cat /tmp/rand" "$bytes"
+        sample stdout_bin.sfs "$R_US"
+        t0=${EPOCHREALTIME/./}
+        cat "$SFS_TMP/rand" | cat >/dev/null
+        sample stdout_bin.local $((${EPOCHREALTIME/./} - t0))
+    done
+    to_rate stdout_zero "$bytes"
+    to_rate stdout_bin "$bytes"
     rm -f "$SFS_TMP/rand"
     in_sandbox "rm -f /tmp/rand"
 }
 
+side_dir() { # side_dir SIDE: where that side's files go
+    case $1 in local) echo "$HOST" ;; sshfs) echo "$SSHFS" ;; sfs) echo "$F" ;; esac
+}
+
 bench_seq() { # sequential write (until close returns, fsync'd) and cold read of FILE_MB MiB
-    local bytes=$((FILE_MB * 1048576)) side dir
+    local bytes=$((FILE_MB * 1048576)) side dir rep
     row seq_write MiB/s rate 1
     row seq_read MiB/s rate 1
     head -c "${FILE_MB}M" /dev/urandom >"$SFS_TMP/data"
     for side in local sshfs sfs; do
-        case $side in local) dir=$HOST ;; sshfs) dir=$SSHFS ;; sfs) dir=$F ;; esac
-        timed seq_write "$side" dd if="$SFS_TMP/data" of="$dir/seq" bs=1M conv=fsync status=none
-        R[seq_write.$side]=$(mib_s "$bytes" "${R[seq_write.$side]}")
-        cold "$side"
-        case $side in local) dir=$HOST ;; sshfs) dir=$SSHFS ;; sfs) dir=$F ;; esac
-        timed seq_read "$side" dd if="$dir/seq" of=/dev/null bs=1M status=none
-        R[seq_read.$side]=$(mib_s "$bytes" "${R[seq_read.$side]}")
-        cmp -s "$SFS_TMP/data" "$dir/seq" || say "seq: $side read back different bytes"
-        rm -f "$dir/seq"
+        dir=$(side_dir "$side")
+        for ((rep = 0; rep < REPS; rep++)); do
+            timed seq_write "$side" dd if="$SFS_TMP/data" of="$dir/seq" bs=1M conv=fsync status=none
+            cold "$side"
+            timed seq_read "$side" dd if="$dir/seq" of=/dev/null bs=1M status=none
+            ((rep > 0)) || cmp -s "$SFS_TMP/data" "$dir/seq" || say "seq: $side read back different bytes"
+            rm -f "$dir/seq"
+        done
     done
+    to_rate seq_write "$bytes"
+    to_rate seq_read "$bytes"
     rm -f "$SFS_TMP/data"
 }
 
-tree_count() { # tree_count KEY SIDE DIR: fails unless find sees every file
+tree_count() { # tree_count KEY SIDE DIR: find DIR, and check that it saw every file
     local n
     n=$(find "$3" -type f | wc -l)
     [[ $n == $((TREE_DIRS * TREE_FILES)) ]] || say "$1/$2: find saw $n files"
 }
+ls_lR() { ls -lR "$1" >/dev/null; }
 
 bench_tree() {
-    local side dir
+    local side dir rep
     row find_cold ms time 1
     row find_warm ms time 1
     row lsR_cold ms time 1
@@ -230,32 +265,35 @@ bench_tree() {
     (cd "$HOST" && bash -c "$TREE_SCRIPT") || die "cannot build the host tree"
     in_sandbox "cd /tmp && $TREE_SCRIPT" || die "cannot build the sandbox tree"
     for side in local sshfs sfs; do
-        cold "$side"
-        case $side in local) dir=$HOST/tree ;; sshfs) dir=$SSHFS/tree ;; sfs) dir=$F/tree ;; esac
-        timed find_cold "$side" tree_count find "$side" "$dir"
-        timed find_warm "$side" tree_count find "$side" "$dir"
-        cold "$side"
-        timed lsR_cold "$side" ls_lR "$dir"
-        timed lsR_warm "$side" ls_lR "$dir"
+        dir=$(side_dir "$side")/tree
+        for ((rep = 0; rep < REPS; rep++)); do
+            cold "$side"
+            timed find_cold "$side" tree_count find "$side" "$dir"
+            timed find_warm "$side" tree_count find "$side" "$dir"
+            cold "$side"
+            timed lsR_cold "$side" ls_lR "$dir"
+            timed lsR_warm "$side" ls_lR "$dir"
+        done
     done
     rm -rf "$HOST/tree"
     in_sandbox "rm -rf /tmp/tree"
 }
-ls_lR() { ls -lR "$1" >/dev/null; }
 
 bench_cp() {
-    local side dir n want
+    local side dir n want rep
     row cp_r ms time 1
     want=$(find "$SRC" | wc -l)
     tar -cf - "$SRC" 2>/dev/null | cat >/dev/null # source in page cache for every side
     for side in local sshfs sfs; do
-        case $side in local) dir=$HOST ;; sshfs) dir=$SSHFS ;; sfs) dir=$F ;; esac
-        timed cp_r "$side" cp -r "$SRC" "$dir/src.$side"
-        n=$(find "$dir/src.$side" | wc -l)
-        [[ $n == "$want" ]] || say "cp -r to $side: $n entries, expected $want"
+        dir=$(side_dir "$side")
+        for ((rep = 0; rep < REPS; rep++)); do # a new target each time: no cache can know it
+            timed cp_r "$side" cp -r "$SRC" "$dir/src.$side.$rep"
+            n=$(find "$dir/src.$side.$rep" | wc -l)
+            [[ $n == "$want" ]] || say "cp -r to $side: $n entries, expected $want"
+        done
     done
-    rm -rf "$HOST/src.local" "$HOST/src.sshfs"
-    in_sandbox "rm -rf /tmp/src.sfs"
+    rm -rf "$HOST"/src.*
+    in_sandbox "rm -rf /tmp/src.sfs.*"
 }
 
 bench_mkdir() {
@@ -326,9 +364,26 @@ print_table() {
     echo
     echo "speed = sandboxfs relative to its peer (local for cmd/stdout, sshfs for files/): >1 is faster."
     echo "cold = remounted and 'echo 3 > /proc/sys/vm/drop_caches'; warm = run again right after."
+    echo "round trips: median and p90 of $ITER; stdout and files/: median of $REPS runs."
     echo "$(date -u '+%F %H:%M UTC'), $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), \
 $(awk '{ printf "%.0f GiB", $2 / 1048576; exit }' /proc/meminfo) RAM, kernel $(uname -r), \
 load average at start $LOAD0, at end $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# fuse_conn DIR: the FUSE connection number (/sys/fs/fuse/connections/N) of the mount at DIR
+fuse_conn() { awk -v m="$1" '$5 == m { split($3, d, ":"); print d[2] }' /proc/self/mountinfo | tail -1; }
+
+print_fuse_stats() {
+    local kc
+    ((${#OPS_KEYS[@]})) || return 0
+    echo "FUSE requests per workload (BENCH_FUSE_STATS=1; total: per opcode):"
+    for kc in "${OPS_KEYS[@]}"; do
+        [[ -f $SFS_TMP/perf.$kc ]] || continue
+        printf '  %-16s %s\n' "$kc" "$(perf script -i "$SFS_TMP/perf.$kc" 2>/dev/null |
+            awk -v c="connection ${OPS_CONN[$kc]} " 'index($0, c) && match($0, /\(FUSE_[A-Z_0-9]+\)/) {
+                    n[substr($0, RSTART + 6, RLENGTH - 7)]++; t++ }
+                END { printf "%d:", t; for (o in n) printf " %s %d", o, n[o] }')"
+    done
 }
 
 main() {
@@ -342,5 +397,6 @@ main() {
         "bench_$b"
     done
     print_table
+    print_fuse_stats
 }
 main
