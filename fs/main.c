@@ -1,6 +1,7 @@
 /* sandboxfs: mounts sandboxes as a filesystem. Option parsing and startup. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,8 +158,16 @@ static int configure(const struct opts *o, const char *source)
     return rc;
 }
 
+static void on_intr_signal(int sig)
+{
+    (void)sig; /* only interrupts the worker's blocking call (see op_init: cfg->intr) */
+}
+
 int main(int argc, char *argv[])
 {
+    struct sigaction sa = {.sa_handler = on_intr_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR1, &sa, NULL);
     struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
     struct opts o = {0};
     if (fuse_opt_parse(&args, &o, opt_spec, opt_proc) == -1)
@@ -192,7 +201,7 @@ int main(int argc, char *argv[])
             fuse_opt_add_arg(&args, "-odefault_permissions");
             break;
         }
-    fuse_opt_add_arg(&args, "-osubtype=sandboxfs,fsname=sandboxfs");
+    fuse_opt_add_arg(&args, "-osubtype=sandboxfs,fsname=sandboxfs,max_threads=128");
     int rc = fuse_main(args.argc, args.argv, &sfs_ops, NULL);
     fuse_opt_free_args(&args);
     free(o.source);

@@ -25,7 +25,8 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static struct job queue[QUEUE_MAX];
 static size_t qhead, qlen;
-static char ghosts[GHOSTS_MAX][SFS_NAME_MAX];
+static char ghosts[GHOSTS_MAX][SFS_NAME_MAX]; /* vanished: the notifier's lookup still finds them */
+static char births[GHOSTS_MAX][SFS_NAME_MAX]; /* appeared: the notifier's lookup does not yet */
 static pid_t self_tid;
 static bool stopping, started;
 static pthread_t thread;
@@ -34,31 +35,52 @@ static json_t *last_states; /* {name: state} as of the last comparison */
 bool notify_is_self(void)
 {
     struct fuse_context *c = fuse_get_context();
-    return c && self_tid && c->pid == self_tid;
+    /* Only the notifier thread touches our own mount; the kernel reports its thread or process id. */
+    return c && self_tid && (c->pid == self_tid || c->pid == getpid());
 }
 
-bool notify_is_ghost(const char *name)
+static bool in_set(char (*set)[SFS_NAME_MAX], const char *name)
 {
     bool found = false;
     pthread_mutex_lock(&lock);
     for (int i = 0; i < GHOSTS_MAX && !found; i++)
-        found = !strcmp(ghosts[i], name);
+        found = !strcmp(set[i], name);
     pthread_mutex_unlock(&lock);
     return found;
 }
 
-static void set_ghost(const char *name, bool on)
+static void set_in(char (*set)[SFS_NAME_MAX], const char *name, bool on)
 {
     pthread_mutex_lock(&lock);
     for (int i = 0; i < GHOSTS_MAX; i++) {
-        if (on && !ghosts[i][0]) {
-            snprintf(ghosts[i], SFS_NAME_MAX, "%s", name);
+        if (on && !set[i][0]) {
+            snprintf(set[i], SFS_NAME_MAX, "%s", name);
             break;
         }
-        if (!on && !strcmp(ghosts[i], name))
-            ghosts[i][0] = '\0';
+        if (!on && !strcmp(set[i], name))
+            set[i][0] = '\0';
     }
     pthread_mutex_unlock(&lock);
+}
+
+bool notify_is_ghost(const char *name)
+{
+    return in_set(ghosts, name);
+}
+
+bool notify_is_birth(const char *name)
+{
+    return in_set(births, name);
+}
+
+void notify_born(const char *name)
+{
+    set_in(births, name, false);
+}
+
+static void set_ghost(const char *name, bool on)
+{
+    set_in(ghosts, name, on);
 }
 
 static void push(enum job_kind kind, const char *path)
@@ -88,6 +110,7 @@ static void perform(const struct job *j)
         break;
     case J_MKDIR:
         mkdir(full, 0755);
+        set_in(births, j->path + 1, false);
         break;
     case J_RMDIR:
         rmdir(full);
@@ -123,8 +146,10 @@ static void compare(void)
         {
             json_t *was = json_object_get(last_states, name);
             snprintf(path, sizeof path, "/%s", name);
-            if (!was)
+            if (!was) {
+                set_in(births, name, true);
                 push(J_MKDIR, path);
+            }
             else if (!json_equal(was, v)) {
                 snprintf(path, sizeof path, "/%s/status", name);
                 push(J_TOUCH, path);

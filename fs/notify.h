@@ -16,6 +16,10 @@ void notify_stop(void);
 bool notify_is_self(void);
 /* A sandbox that just vanished, kept so the notifier's rmdir can find it. */
 bool notify_is_ghost(const char *name);
+/* A sandbox that just appeared: the notifier's lookup must miss it so that its mkdir reaches
+ * us; notify_born() ends that once the mkdir arrived. */
+bool notify_is_birth(const char *name);
+void notify_born(const char *name);
 /* Queues a utimensat on a mount path ("/box/status"). */
 void notify_touch(const char *path);
 /* Watches a command until it ends, then touches its exit files and drops file caches. */

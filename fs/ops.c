@@ -99,6 +99,8 @@ static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *
         tpl_path(&n, p, sizeof p);
         return lstat(p, st) ? -errno : 0;
     }
+    if (n.kind == N_SBX && notify_is_self() && notify_is_birth(n.sbx))
+        return -ENOENT; /* so that the notifier's mkdir reaches us */
     if (n.kind == N_SBX && notify_is_self() && notify_is_ghost(n.sbx)) {
         memset(st, 0, sizeof *st); /* the notifier's rmdir of a vanished sandbox */
         st->st_mode = S_IFDIR | 0755;
@@ -291,12 +293,11 @@ static int op_create(const char *path, mode_t mode, struct fuse_file_info *fi)
         WITH_FILES(path, &n, files_create(t, mode, fi));
     if (n.kind == N_TEMPLATE)
         return open_real(&n, fi->flags | O_CREAT, mode, fi);
-    if (n.kind == N_METADATA_KEY) {
+    if (n.kind == N_METADATA_KEY) { /* the key exists from now on (empty until written) */
         struct sfs_sandbox *s = sbx_get(n.sbx);
-        if (!s)
-            return -ENOENT;
+        rc = s ? sbx_metadata_set(s, n.name, "") : -ENOENT;
         sbx_put(s);
-        return open_content(&n, fi);
+        return rc ? rc : open_content(&n, fi);
     }
     return -EACCES;
 }
@@ -405,6 +406,7 @@ static int op_mkdir(const char *path, mode_t mode)
     if (n.kind == N_FILES)
         WITH_FILES(path, &n, files_mkdir(t, mode));
     if (n.kind == N_SBX && notify_is_self()) { /* confirms a sandbox made elsewhere */
+        notify_born(n.sbx);
         struct sfs_sandbox *s = sbx_get(n.sbx);
         sbx_put(s);
         return s ? 0 : -ENOENT;

@@ -170,9 +170,16 @@ int sbx_names(void (*fn)(const char *name, void *arg), void *arg)
 {
     int rc = refresh_if_older(sfs_cfg.list_ttl);
     pthread_mutex_lock(&tab_lock);
-    for (size_t i = 0; i < ntab; i++)
-        fn(tab[i]->name, arg);
+    size_t n = ntab;
+    char (*names)[SFS_NAME_MAX] = malloc((n ? n : 1) * SFS_NAME_MAX);
+    for (size_t i = 0; names && i < n; i++)
+        memcpy(names[i], tab[i]->name, SFS_NAME_MAX);
     pthread_mutex_unlock(&tab_lock);
+    if (!names)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++) /* without the lock: fn may look sandboxes up */
+        fn(names[i], arg);
+    free(names);
     return rc;
 }
 
@@ -235,10 +242,18 @@ int sbx_info(struct sfs_sandbox *s, json_t **info, double max_age)
     return 0;
 }
 
+/* A paused sandbox's execd is frozen: its answers wait for resume. */
+static bool known_paused(struct sfs_sandbox *s)
+{
+    const char *st =
+        json_string_value(json_object_get(json_object_get(s->info, "status"), "state"));
+    return st && !strcmp(st, "Paused");
+}
+
 int sbx_commands(struct sfs_sandbox *s, json_t **list, double max_age)
 {
     pthread_mutex_lock(&s->lock);
-    if (s->cmds && sfs_now() - s->cmds_at <= max_age) {
+    if (s->cmds && (sfs_now() - s->cmds_at <= max_age || known_paused(s))) {
         *list = json_incref(s->cmds);
         pthread_mutex_unlock(&s->lock);
         return 0;

@@ -16,9 +16,9 @@ struct stream {
     pthread_mutex_t lock;
     pthread_cond_t more;  /* bytes arrived or the stream ended */
     pthread_cond_t space; /* the reader consumed bytes */
-    char *win;            /* bytes [base, base + len) of the stream */
+    char *win;            /* bytes [base, base + len) of the stream, at win + head */
     int64_t base;
-    size_t len;
+    size_t head, len;
     bool ended, stop, thread;
     int err;
     pthread_t th;
@@ -54,7 +54,11 @@ static int on_data(const char *p, size_t n, void *arg)
             continue;
         }
         size_t k = n < room ? n : room;
-        memcpy(st->win + st->len, p, k);
+        if (st->head + st->len + k > STREAM_WINDOW) { /* compact: amortised, rarely */
+            memmove(st->win, st->win + st->head, st->len);
+            st->head = 0;
+        }
+        memcpy(st->win + st->head + st->len, p, k);
         st->len += k;
         p += k;
         n -= k;
@@ -125,7 +129,7 @@ static int start_producer(struct stream *st, int64_t at)
 {
     stop_producer(st);
     st->base = at;
-    st->len = 0;
+    st->head = st->len = 0;
     st->ended = false;
     st->err = 0;
     if (pthread_create(&st->th, NULL, producer, st))
@@ -168,8 +172,8 @@ static size_t take(struct stream *st, char *buf, size_t size, off_t off)
 {
     size_t skip = (size_t)(off - st->base);
     size_t k = st->len - skip < size ? st->len - skip : size;
-    memcpy(buf, st->win + skip, k);
-    memmove(st->win, st->win + skip, st->len - skip);
+    memcpy(buf, st->win + st->head + skip, k);
+    st->head += skip;
     st->len -= skip;
     st->base = off;
     pthread_cond_broadcast(&st->space);

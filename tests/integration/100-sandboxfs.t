@@ -73,12 +73,8 @@ is "$(errno_of "os.write(os.open('$MNT/box/cmd', os.O_WRONLY), b'true')")" "EAGA
 echo resume >"$MNT/box/ctl"
 is "$(cat "$MNT/box/status")" "Running" "ctl resume"
 is "$(errno_of "os.write(os.open('$MNT/box/ctl', os.O_WRONLY), b'explode')")" "EINVAL" "an unknown ctl verb: EINVAL"
-echo '+30m' >"$MNT/box/expires"
-ok $? "expires takes +30m"
-exp=$(cat "$MNT/box/expires")
-like "$exp" "^20[0-9][0-9]-" "expires shows the new time"
-echo 'renew 2h' >"$MNT/box/ctl"
-ok $? "ctl renew 2h"
+is "$(cat "$MNT/box/expires")" "none" "a sandbox without timeout never expires"
+is "$(errno_of "os.write(os.open('$MNT/box/expires', os.O_WRONLY), b'+30m')")" "EBUSY" "the server refuses to renew a sandbox without timeout: EBUSY"
 
 # Sessions.
 check "mkdir sessions/S" mkdir "$MNT/box/sessions/s1"
@@ -104,10 +100,17 @@ like "$(cat "$MNT/box/endpoints/8000.curl")" "^url = " "PORT.curl is a curl conf
 is "$(readlink "$MNT/box/files")" "../.files/box" "files is a link into .files"
 like "$(ls "$MNT/box/files/")" "etc" "files/ shows the sandbox's root"
 like "$(cat "$MNT/.log")" "mkdir box" ".log tells what happened"
-printf 'image=host\nenv=FLAVOUR=py\n' >"$MNT/.templates/py"
+printf 'image=host\nenv=FLAVOUR=py\ntimeout=10m\n' >"$MNT/.templates/py"
 check "mkdir NAME.py uses template py" mkdir "$MNT/b7.py"
 echo 'echo $FLAVOUR' >"$MNT/b7.py/cmd"
 is "$(cat "$MNT/b7.py/stdout")" "py" "the template's env reached the sandbox"
+before=$(cat "$MNT/b7.py/expires")
+like "$before" "^20[0-9][0-9]-" "a template's timeout sets expires"
+echo '+30m' >"$MNT/b7.py/expires"
+ok $? "expires takes +30m"
+ok $([[ $(cat "$MNT/b7.py/expires") > $before ]] && echo 0 || echo 1) "expires moved later"
+echo 'renew 2h' >"$MNT/b7.py/ctl"
+ok $? "ctl renew 2h"
 printf 'image=host\nbogus line\n' >"$MNT/.templates/broken"
 is "$(errno_of "os.mkdir('$MNT/broken')")" "EINVAL" "an invalid template: EINVAL"
 like "$(cat "$MNT/.log")" "template broken" ".log names the broken template"

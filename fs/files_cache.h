@@ -1,0 +1,44 @@
+/* files/ caches: attributes, negative entries, directory listings and statfs answers, keyed by
+ * (sandbox, path), each valid for the TTL set by files_set_cache_ttl (0: nothing is cached).
+ *
+ * Races: a caller reads fcache_gen() before asking the server and passes it to the put; any
+ * invalidation in between bumps the generation and the put is dropped, so an answer that raced
+ * with one of our own changes is never cached (sshfs's write counter). */
+#ifndef SFS_FILES_CACHE_H
+#define SFS_FILES_CACHE_H
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include "../backend/execd_files.h"
+
+#define FCACHE_MAX_ENTRIES 200000
+
+void fcache_set_ttl(double seconds);
+uint64_t fcache_gen(void);
+
+/* 1: hit (st and, if link != NULL, the symlink target filled); -ENOENT: cached as missing (also
+ * when the parent's cached listing lacks the name); 0: unknown. */
+int fcache_get_attr(const char *sb, const char *path, struct stat *st, char *link, size_t cap);
+void fcache_put_attr(const char *sb, const char *path, const struct stat *st, const char *link,
+                     uint64_t gen);
+void fcache_put_neg(const char *sb, const char *path, uint64_t gen);
+
+/* Listing: put takes ownership of l (and primes each child's attributes); fill calls fn for
+ * every entry under the cache lock and returns 1, or returns 0 on a miss. */
+void fcache_put_dir(const char *sb, const char *path, struct sbx_dirlist *l, uint64_t gen);
+int fcache_fill_dir(const char *sb, const char *path,
+                    int (*fn)(void *arg, const char *name, const struct stat *st), void *arg);
+
+int fcache_get_statfs(const char *sb, struct statvfs *st);
+void fcache_put_statfs(const char *sb, const struct statvfs *st, uint64_t gen);
+
+/* Our own change to path: drops its entries and its parent's listing. */
+void fcache_drop(const char *sb, const char *path);
+/* Same, plus everything below path (rename or removal of a directory). */
+void fcache_drop_tree(const char *sb, const char *path);
+/* Every entry of a sandbox. */
+void fcache_forget(const char *sb);
+
+/* "/a/b" → "/a" into dst; "/a" → "/". */
+void fcache_parent(char *dst, size_t cap, const char *path);
+#endif

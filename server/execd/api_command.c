@@ -1,0 +1,273 @@
+/* Routes: /command, /command/status/{id}, /command/{id}/logs, /code, and the command
+ * extensions (/command/list, /command/{id}/stdout|stderr|output). */
+#include "api.h"
+#include "command.h"
+#include "execd.h"
+#include "reqparse.h"
+#include "sse.h"
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define INTERRUPT_GRACE_MS 3000
+
+/* 400 unless cwd is an existing directory (upstream checks before starting). */
+static int check_cwd(struct conn *c, const char *cwd)
+{
+    struct stat st;
+    if (!cwd || !*cwd) return 0;
+    if (stat(cwd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        respond_error(c, 400, "INVALID_REQUEST_BODY", "working directory '%s' does not exist", cwd);
+        return -ENOENT;
+    }
+    return 0;
+}
+
+static int start_or_answer(struct conn *c, const struct cmd_spec *spec, struct command **ret)
+{
+    char err[256];
+    int r = command_start(spec, ret, err, sizeof(err));
+    if (r == -EAGAIN)
+        respond_error(c, 429, "RUNTIME_ERROR", "%s", err);
+    else if (r < 0)
+        respond_error(c, 500, "RUNTIME_ERROR", "%s", err);
+    return r;
+}
+
+/* Background: init, ping, execution_complete right after the start, as upstream. */
+static int stream_background(struct conn *c, struct command *cmd)
+{
+    struct sse_out o;
+    sse_out_init(&o, c);
+    sse_text_event(&o, "init", cmd->id, strlen(cmd->id));
+    sse_text_event(&o, "ping", "pong", 4);
+    pthread_mutex_lock(&cmd->mu);
+    char *error = cmd->error ? strdup(cmd->error) : NULL;
+    pthread_mutex_unlock(&cmd->mu);
+    char ev[256];
+    int n;
+    if (error) {
+        char esc[512];
+        esc[json_escape(error, strnlen(error, 80), esc)] = 0;
+        n = snprintf(
+            ev, sizeof(ev),
+            "{\"type\":\"error\",\"error\":{\"ename\":\"CommandExecError\",\"evalue\":\"%s\","
+            "\"traceback\":[\"%s\"]},\"timestamp\":%" PRId64 "}",
+            esc, esc, now_ms());
+    } else {
+        n = snprintf(ev, sizeof(ev),
+                     "{\"type\":\"execution_complete\",\"execution_time\":%" PRId64
+                     ",\"timestamp\":%" PRId64 "}",
+                     mono_ms() - cmd->started_mono, now_ms());
+    }
+    free(error);
+    sse_raw_event(&o, ev, (size_t)(n < (int)sizeof(ev) ? n : (int)sizeof(ev) - 1));
+    int r = sse_flush(&o);
+    sse_out_free(&o);
+    return r < 0 ? r : conn_end(c);
+}
+
+static int run_command(struct conn *c, const struct run_req *rr, const char *content)
+{
+    if (check_cwd(c, rr->cwd) < 0) return 0;
+    struct cmd_spec spec = {.command = content,
+                            .cwd = rr->cwd && *rr->cwd ? rr->cwd : NULL,
+                            .kind = rr->background ? CMD_BACKGROUND : CMD_FOREGROUND,
+                            .envs = rr->envs,
+                            .timeout_ms = rr->timeout_ms,
+                            .has_uid = rr->has_uid,
+                            .has_gid = rr->has_gid,
+                            .uid = rr->uid,
+                            .gid = rr->gid};
+    struct command *cmd;
+    if (start_or_answer(c, &spec, &cmd) < 0) return 0;
+    int r = sse_begin(c, cmd->id);
+    if (r == 0)
+        r = rr->background ? stream_background(c, cmd) : sse_stream_command(c, cmd, cmd->id, false);
+    command_put(cmd);
+    return r;
+}
+
+int api_command_run(struct conn *c, const struct route_args *a)
+{
+    json_t *j = read_json_body(c, false);
+    if (!j) return 0;
+    struct run_req rr;
+    const char *err;
+    int r = 0;
+    if (run_req_parse(j, &rr, &err) < 0)
+        respond_error(c, 400, "INVALID_REQUEST_BODY", "%s", err);
+    else
+        r = run_command(c, &rr, rr.command);
+    json_decref(j);
+    return r;
+}
+
+/* SIGTERM to the group, SIGKILL after the grace period; answers once it ended. */
+static int interrupt_command(struct conn *c, struct command *cmd)
+{
+    if (command_signal(cmd, SIGTERM) < 0)
+        return respond_error(c, 500, "RUNTIME_ERROR", "command %s is not running", cmd->id);
+    uint64_t none[CS_N] = {UINT64_MAX, UINT64_MAX, UINT64_MAX};
+    struct cmd_snap snap;
+    command_wait(cmd, none, mono_ms() + INTERRUPT_GRACE_MS, &snap);
+    if (snap.running) {
+        command_signal(cmd, SIGKILL);
+        command_wait(cmd, none, mono_ms() + INTERRUPT_GRACE_MS, &snap);
+    }
+    return respond_empty(c);
+}
+
+int api_command_interrupt(struct conn *c, const struct route_args *a)
+{
+    char id[128];
+    if (http_query_get(c->req.query, "id", id, sizeof(id)) < 0 || !*id)
+        return respond_error(c, 400, "MISSING_QUERY", "missing query parameter 'id'");
+    struct command *cmd = command_find(id);
+    if (!cmd) {
+        if (session_delete(id) == 0) return respond_empty(c);
+        return respond_error(c, 404, "INVALID_REQUEST_BODY", "command not found: %s", id);
+    }
+    int r = interrupt_command(c, cmd);
+    command_put(cmd);
+    return r;
+}
+
+int api_command_status(struct conn *c, const struct route_args *a)
+{
+    struct command *cmd = command_find(a->seg[0]);
+    if (!cmd)
+        return respond_error(c, 404, "INVALID_REQUEST_BODY", "command not found: %s", a->seg[0]);
+    int r = respond_json(c, 200, command_status_json(cmd));
+    command_put(cmd);
+    return r;
+}
+
+int api_command_logs(struct conn *c, const struct route_args *a)
+{
+    struct command *cmd = command_find(a->seg[0]);
+    if (!cmd)
+        return respond_error(c, 400, "INVALID_REQUEST_BODY", "command not found: %s", a->seg[0]);
+    int64_t cursor;
+    int r;
+    if (cmd->kind != CMD_BACKGROUND) {
+        r = respond_error(c, 400, "INVALID_REQUEST_BODY", "command %s is not running in background",
+                          cmd->id);
+    } else if (query_int64(c, "cursor", 0, &cursor) < 0 || cursor < 0) {
+        r = respond_error(c, 400, "INVALID_REQUEST_BODY", "invalid cursor");
+    } else {
+        struct cmd_snap snap;
+        command_snap(cmd, &snap);
+        uint64_t end = snap.len[CS_OUTPUT], off = (uint64_t)cursor < end ? (uint64_t)cursor : end;
+        char extra[128];
+        snprintf(extra, sizeof(extra), "EXECD-COMMANDS-TAIL-CURSOR: %" PRIu64 "\r\n", end);
+        r = conn_begin(c, 200, "text/plain; charset=utf-8", extra, (int64_t)(end - off));
+        if (r == 0) r = conn_sendfile(c, cmd->sp[CS_OUTPUT].fd, (off_t)off, end - off);
+    }
+    command_put(cmd);
+    return r;
+}
+
+int api_command_list(struct conn *c, const struct route_args *a)
+{
+    return respond_json(c, 200, command_list_json());
+}
+
+static int stream_index(const char *name)
+{
+    if (!strcmp(name, "stdout")) return CS_STDOUT;
+    if (!strcmp(name, "stderr")) return CS_STDERR;
+    if (!strcmp(name, "output")) return CS_OUTPUT;
+    return -1;
+}
+
+static void raw_headers(char *extra, size_t sz, const struct cmd_snap *s, int stream)
+{
+    snprintf(extra, sz, "X-Output-Length: %" PRIu64 "\r\nX-Command-Running: %s\r\n%s",
+             s->len[stream], s->running ? "true" : "false",
+             s->truncated[stream] ? "X-Output-Truncated: true\r\n" : "");
+}
+
+/* follow=1: chunked, streaming new bytes until the command ended and all were sent. */
+static int raw_follow(struct conn *c, struct command *cmd, int stream, uint64_t off)
+{
+    struct cmd_snap snap;
+    command_snap(cmd, &snap);
+    char extra[256];
+    raw_headers(extra, sizeof(extra), &snap, stream);
+    int r = conn_begin(c, 200, "application/octet-stream", extra, -1);
+    for (;;) {
+        if (r < 0) return r;
+        if (off < snap.len[stream]) {
+            r = conn_sendfile(c, cmd->sp[stream].fd, (off_t)off, snap.len[stream] - off);
+            off = snap.len[stream];
+            continue;
+        }
+        if (!snap.running) return conn_end(c);
+        uint64_t want[CS_N] = {UINT64_MAX, UINT64_MAX, UINT64_MAX};
+        want[stream] = off;
+        command_wait(cmd, want, mono_ms() + SSE_PING_MS, &snap);
+        if (off >= snap.len[stream] && snap.running && conn_peer_closed(c)) return -EPIPE;
+    }
+}
+
+int api_command_raw(struct conn *c, const struct route_args *a)
+{
+    int stream = stream_index(a->seg[1]);
+    if (stream < 0) return respond_error(c, 404, "INVALID_REQUEST_BODY", "unknown route");
+    struct command *cmd = command_find(a->seg[0]);
+    if (!cmd)
+        return respond_error(c, 404, "INVALID_REQUEST_BODY", "command not found: %s", a->seg[0]);
+    int64_t off;
+    int r;
+    if (query_int64(c, "offset", 0, &off) < 0 || off < 0) {
+        r = respond_error(c, 400, "INVALID_REQUEST_BODY", "invalid offset");
+    } else if (query_bool(c, "follow")) {
+        r = raw_follow(c, cmd, stream, (uint64_t)off);
+    } else {
+        struct cmd_snap snap;
+        command_snap(cmd, &snap);
+        uint64_t end = snap.len[stream], from = (uint64_t)off < end ? (uint64_t)off : end;
+        char extra[256];
+        raw_headers(extra, sizeof(extra), &snap, stream);
+        r = conn_begin(c, 200, "application/octet-stream", extra, (int64_t)(end - from));
+        if (r == 0) r = conn_sendfile(c, cmd->sp[stream].fd, (off_t)from, end - from);
+    }
+    command_put(cmd);
+    return r;
+}
+
+int api_code_run(struct conn *c, const struct route_args *a)
+{
+    json_t *j = read_json_body(c, false);
+    if (!j) return 0;
+    struct code_req cr;
+    const char *err;
+    int r = 0;
+    if (code_req_parse(j, &cr, &err) < 0) {
+        respond_error(c, 400, "INVALID_REQUEST_BODY", "%s", err);
+    } else if (cr.language && *cr.language && strcmp(cr.language, "command") != 0) {
+        respond_error(c, 500, "RUNTIME_ERROR",
+                      "language runtime server not configured: execd has no Jupyter support, "
+                      "only commands (context.language empty) run");
+    } else {
+        struct run_req rr = {.command = cr.code};
+        r = run_command(c, &rr, cr.code);
+    }
+    json_decref(j);
+    return r;
+}
+
+int api_code_unsupported(struct conn *c, const struct route_args *a)
+{
+    return respond_error(c, 500, "RUNTIME_ERROR",
+                         "language runtime server not configured: execd has no Jupyter support");
+}
+
+int api_code_interrupt(struct conn *c, const struct route_args *a)
+{
+    return api_command_interrupt(c, a);
+}

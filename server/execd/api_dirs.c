@@ -1,0 +1,93 @@
+/* Routes under /directories: list (depth), create (mkdir -p + perms), delete (rm -rf). */
+#include "api.h"
+#include "fsutil.h"
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LIST_MAX 200000
+
+int perms_map(struct conn *c, json_t *j, bool mkdirs);
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Appends the children of dir (sorted), each followed by its own children down to depth. */
+static void list_dir(const char *dir, int depth, json_t *out)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    size_t n = 0, cap = 64;
+    char **names = malloc(cap * sizeof(char *));
+    struct dirent *e;
+    while (names && (e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        if (n == cap) names = realloc(names, (cap *= 2) * sizeof(char *));
+        names[n++] = strdup(e->d_name);
+    }
+    closedir(d);
+    if (names) qsort(names, n, sizeof(char *), cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        char path[PATH_BUF];
+        struct stat st;
+        int len = snprintf(path, sizeof(path), "%s/%s", strcmp(dir, "/") ? dir : "", names[i]);
+        if (len < (int)sizeof(path) && json_array_size(out) < LIST_MAX && lstat(path, &st) == 0) {
+            json_array_append_new(out, fileinfo_json(path, &st));
+            if (S_ISDIR(st.st_mode) && depth > 1) list_dir(path, depth - 1, out);
+        }
+        free(names[i]);
+    }
+    free(names);
+}
+
+int api_dirs_list(struct conn *c, const struct route_args *a)
+{
+    char raw[PATH_BUF], abs[PATH_BUF];
+    int r = http_query_get(c->req.query, "path", raw, sizeof(raw));
+    if (r == -ENOENT || (r == 0 && !*raw))
+        return respond_error(c, 400, "MISSING_QUERY", "missing query parameter 'path'");
+    if (r < 0 || (r = resolve_path(raw, abs, sizeof(abs))) < 0)
+        return respond_error(c, 400, "INVALID_REQUEST_BODY", "invalid path");
+    int64_t depth;
+    if (query_int64(c, "depth", 1, &depth) < 0 || depth < 0)
+        return respond_error(c, 400, "INVALID_PARAMETER", "depth must be a non-negative integer");
+    if (depth > 64) depth = 64;
+    struct stat st;
+    if (lstat(abs, &st) < 0) return respond_errno(c, -errno, "cannot list", raw);
+    if (!S_ISDIR(st.st_mode))
+        return respond_error(c, 400, "INVALID_REQUEST_BODY", "path is not a directory: %s", raw);
+    json_t *out = json_array();
+    if (depth > 0) list_dir(abs, (int)depth, out);
+    return respond_json(c, 200, out);
+}
+
+int api_dirs_create(struct conn *c, const struct route_args *a)
+{
+    json_t *j = read_json_body(c, false);
+    if (!j) return 0;
+    int r = perms_map(c, j, true);
+    json_decref(j);
+    return r;
+}
+
+int api_dirs_delete(struct conn *c, const struct route_args *a)
+{
+    char raw[PATH_BUF], abs[PATH_BUF];
+    int any = 0;
+    for (int i = 0;; i++) {
+        int r = http_query_get_nth(c->req.query, "path", i, raw, sizeof(raw));
+        if (r == -ENOENT) break;
+        if (r < 0 || !*raw || resolve_path(raw, abs, sizeof(abs)) < 0)
+            return respond_error(c, 400, "INVALID_REQUEST_BODY", "invalid path");
+        if (!strcmp(abs, "/"))
+            return respond_error(c, 400, "INVALID_REQUEST_BODY", "refusing to delete '/'");
+        if ((r = remove_tree(abs)) < 0) return respond_errno(c, r, "cannot delete", raw);
+        any = 1;
+    }
+    if (!any) return respond_error(c, 400, "MISSING_QUERY", "missing query parameter 'path'");
+    return respond_empty(c);
+}

@@ -1,0 +1,314 @@
+/* Command registry and lifecycle (spawning is in spawn.c, the I/O pump in command_io.c). */
+#include "command.h"
+#include "execd.h"
+#include "reaper.h"
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct command **reg; /* oldest first, g_cfg.max_records slots */
+static int reg_n, running_n;
+
+int commands_init(void)
+{
+    reg = calloc((size_t)g_cfg.max_records, sizeof(*reg));
+    return reg ? 0 : -ENOMEM;
+}
+
+static void command_free(struct command *c)
+{
+    for (int i = 0; i < CS_N; i++)
+        spool_close(&c->sp[i]);
+    pthread_mutex_destroy(&c->mu);
+    pthread_cond_destroy(&c->cv);
+    free(c->content);
+    free(c->error);
+    free(c);
+}
+
+void command_put(struct command *c)
+{
+    if (!c) return;
+    pthread_mutex_lock(&reg_mu);
+    bool last = --c->refs == 0;
+    pthread_mutex_unlock(&reg_mu);
+    if (last) command_free(c);
+}
+
+struct command *command_find(const char *id)
+{
+    struct command *found = NULL;
+    pthread_mutex_lock(&reg_mu);
+    for (int i = 0; i < reg_n; i++) {
+        if (strcmp(reg[i]->id, id) == 0) {
+            found = reg[i];
+            found->refs++;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&reg_mu);
+    return found;
+}
+
+static void new_id(char out[33])
+{
+    unsigned char b[16];
+    if (getrandom(b, sizeof(b), 0) != sizeof(b)) {
+        int64_t t = now_ns();
+        memcpy(b, &t, 8);
+        memcpy(b + 8, &out, 8);
+    }
+    b[6] = (b[6] & 0x0f) | 0x40; /* a UUIDv4 without dashes, as upstream */
+    b[8] = (b[8] & 0x3f) | 0x80;
+    for (int i = 0; i < 16; i++)
+        snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+/* Drops the oldest finished record when the registry is full. Caller holds reg_mu. */
+static bool make_room(void)
+{
+    if (reg_n < g_cfg.max_records) return true;
+    for (int i = 0; i < reg_n; i++) {
+        struct command *c = reg[i];
+        pthread_mutex_lock(&c->mu);
+        bool done = !c->running;
+        pthread_mutex_unlock(&c->mu);
+        if (!done) continue;
+        memmove(reg + i, reg + i + 1, (size_t)(reg_n - i - 1) * sizeof(*reg));
+        reg_n--;
+        if (--c->refs == 0) command_free(c);
+        return true;
+    }
+    return false;
+}
+
+static struct command *command_new(const struct cmd_spec *spec)
+{
+    struct command *c = calloc(1, sizeof(*c));
+    if (!c) return NULL;
+    new_id(c->id);
+    c->content = strdup(spec->command ? spec->command : "");
+    c->kind = spec->kind;
+    c->running = true;
+    c->efd = c->out_fd = c->err_fd = -1;
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    for (int i = 0; i < CS_N; i++)
+        c->sp[i].fd = -1;
+    for (int i = 0; i < CS_N; i++) {
+        if (spool_open(&c->sp[i], g_cfg.spool_dir, g_cfg.spool_cap) < 0) {
+            command_free(c);
+            return NULL;
+        }
+    }
+    c->started_ns = now_ns();
+    c->started_mono = mono_ms();
+    if (spec->timeout_ms > 0) c->deadline_mono = c->started_mono + spec->timeout_ms;
+    return c;
+}
+
+/* Registers a new record: the registry's reference plus the caller's. */
+static int registry_add(struct command *c, char *err, size_t errsz)
+{
+    pthread_mutex_lock(&reg_mu);
+    if (running_n >= g_cfg.max_running || !make_room()) {
+        pthread_mutex_unlock(&reg_mu);
+        snprintf(err, errsz, "too many concurrent commands (limit %d)", g_cfg.max_running);
+        return -EAGAIN;
+    }
+    reg[reg_n++] = c;
+    running_n++;
+    c->refs = 2;
+    pthread_mutex_unlock(&reg_mu);
+    return 0;
+}
+
+int spawn_command(struct command *c, const struct cmd_spec *spec, char *err, size_t errsz);
+int command_io_start(struct command *c);
+
+int command_start(const struct cmd_spec *spec, struct command **ret, char *err, size_t errsz)
+{
+    struct command *c = command_new(spec);
+    if (!c) {
+        snprintf(err, errsz, "cannot create output spool in '%s'", g_cfg.spool_dir);
+        return -EIO;
+    }
+    int r = registry_add(c, err, errsz);
+    if (r < 0) {
+        command_free(c);
+        return r;
+    }
+    spawn_command(c, spec, err, errsz); /* failures finish the record with ->error */
+    c->refs++;                          /* the I/O thread's */
+    if (command_io_start(c) < 0) command_put(c);
+    *ret = c;
+    return 0;
+}
+
+/* Called by the I/O thread once the command exited and its pipes are drained. */
+void command_finished(struct command *c)
+{
+    pthread_mutex_lock(&c->mu);
+    c->running = false;
+    c->finished_ns = now_ns();
+    int st = c->wait_status;
+    if (c->error) {
+        c->exit_code = -1;
+    } else if (WIFSIGNALED(st)) {
+        c->term_sig = WTERMSIG(st);
+        c->exit_code = 128 + c->term_sig;
+    } else {
+        c->exit_code = WEXITSTATUS(st);
+    }
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    pthread_mutex_lock(&reg_mu);
+    running_n--;
+    pthread_mutex_unlock(&reg_mu);
+}
+
+bool commands_on_exit(pid_t pid, int status)
+{
+    struct command *found = NULL;
+    pthread_mutex_lock(&reg_mu);
+    for (int i = 0; i < reg_n && !found; i++) {
+        struct command *c = reg[i];
+        pthread_mutex_lock(&c->mu);
+        if (c->pid == pid && !c->exited) {
+            c->exited = true;
+            c->wait_status = status;
+            found = c;
+        }
+        pthread_mutex_unlock(&c->mu);
+    }
+    if (found) {
+        uint64_t one = 1;
+        ssize_t w = write(found->efd, &one, sizeof(one));
+        (void)w;
+    }
+    pthread_mutex_unlock(&reg_mu);
+    return found != NULL;
+}
+
+int command_signal(struct command *c, int sig)
+{
+    pthread_mutex_lock(&c->mu);
+    bool alive = c->running && !c->exited && c->pid > 0;
+    pid_t pid = c->pid;
+    pthread_mutex_unlock(&c->mu);
+    if (!alive) return -ESRCH;
+    if (kill(-pid, sig) < 0 && kill(pid, sig) < 0) return -errno;
+    return 0;
+}
+
+void commands_kill_all(int sig)
+{
+    pthread_mutex_lock(&reg_mu);
+    for (int i = 0; i < reg_n; i++)
+        command_signal(reg[i], sig);
+    pthread_mutex_unlock(&reg_mu);
+}
+
+void command_snap(struct command *c, struct cmd_snap *snap)
+{
+    pthread_mutex_lock(&c->mu);
+    for (int i = 0; i < CS_N; i++) {
+        snap->len[i] = c->sp[i].len;
+        snap->truncated[i] = c->sp[i].truncated;
+    }
+    snap->running = c->running;
+    pthread_mutex_unlock(&c->mu);
+}
+
+static bool grown(struct command *c, const uint64_t want[CS_N])
+{
+    for (int i = 0; i < CS_N; i++)
+        if (want[i] != UINT64_MAX && c->sp[i].len > want[i]) return true;
+    return false;
+}
+
+void command_wait(struct command *c, const uint64_t want[CS_N], int64_t deadline,
+                  struct cmd_snap *snap)
+{
+    pthread_mutex_lock(&c->mu);
+    while (c->running && !grown(c, want)) {
+        if (!deadline) {
+            pthread_cond_wait(&c->cv, &c->mu);
+            continue;
+        }
+        int64_t left = deadline - mono_ms();
+        if (left <= 0) break;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += left / 1000;
+        ts.tv_nsec += (left % 1000) * 1000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&c->cv, &c->mu, &ts);
+    }
+    pthread_mutex_unlock(&c->mu);
+    command_snap(c, snap);
+}
+
+ssize_t command_read(struct command *c, int stream, uint64_t off, void *buf, size_t n)
+{
+    pthread_mutex_lock(&c->mu);
+    uint64_t len = c->sp[stream].len;
+    pthread_mutex_unlock(&c->mu);
+    if (off >= len) return 0;
+    if (n > len - off) n = (size_t)(len - off);
+    ssize_t r;
+    do
+        r = pread(c->sp[stream].fd, buf, n, (off_t)off);
+    while (r < 0 && errno == EINTR);
+    return r < 0 ? -errno : r;
+}
+
+static json_t *command_json(struct command *c, bool ext)
+{
+    char ts[64];
+    pthread_mutex_lock(&c->mu);
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(c->id));
+    json_object_set_new(o, "content", jstr(c->content));
+    json_object_set_new(o, "running", json_boolean(c->running));
+    if (!c->running) json_object_set_new(o, "exit_code", json_integer(c->exit_code));
+    if (c->error) json_object_set_new(o, "error", jstr(c->error));
+    fmt_rfc3339nano(c->started_ns, ts, sizeof(ts));
+    json_object_set_new(o, "started_at", json_string(ts));
+    if (!c->running) {
+        fmt_rfc3339nano(c->finished_ns, ts, sizeof(ts));
+        json_object_set_new(o, "finished_at", json_string(ts));
+    }
+    if (ext) {
+        json_object_set_new(o, "background", json_boolean(c->kind == CMD_BACKGROUND));
+        json_object_set_new(o, "stdout_bytes", json_integer((json_int_t)c->sp[CS_STDOUT].len));
+        json_object_set_new(o, "stderr_bytes", json_integer((json_int_t)c->sp[CS_STDERR].len));
+        json_object_set_new(o, "output_bytes", json_integer((json_int_t)c->sp[CS_OUTPUT].len));
+    }
+    pthread_mutex_unlock(&c->mu);
+    return o;
+}
+
+json_t *command_status_json(struct command *c)
+{
+    return command_json(c, false);
+}
+
+json_t *command_list_json(void)
+{
+    json_t *a = json_array();
+    pthread_mutex_lock(&reg_mu);
+    for (int i = 0; i < reg_n; i++)
+        if (reg[i]->kind != CMD_SESSION) json_array_append_new(a, command_json(reg[i], true));
+    pthread_mutex_unlock(&reg_mu);
+    return a;
+}

@@ -1,0 +1,85 @@
+/* Command records: spawn, output spooling, exit status, registry and followers.
+ *
+ * Every command (foreground, background, session run) gets three spools: stdout, stderr and
+ * output (both, in arrival order). A per-command I/O thread moves bytes from the pipes into
+ * the spools and wakes followers through the command's condvar; the reaper thread (reaper.c)
+ * reports the exit status. A command is "running" until it exited AND its pipes were drained,
+ * so a follower that sees running == false has every byte available. */
+#ifndef EXECD_COMMAND_H
+#define EXECD_COMMAND_H
+#include "spool.h"
+#include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum { CS_STDOUT, CS_STDERR, CS_OUTPUT, CS_N };
+enum cmd_kind { CMD_FOREGROUND, CMD_BACKGROUND, CMD_SESSION };
+
+struct command {
+    char id[33];
+    char *content;
+    enum cmd_kind kind;
+    pid_t pid;
+    int64_t started_ns, finished_ns, started_mono;
+    /* protected by mu */
+    bool running, exited;
+    int wait_status;
+    int exit_code; /* 0..255, 128+N for a signal death; -1 when the spawn failed */
+    int term_sig;  /* the signal that killed it, else 0 */
+    char *error;   /* spawn failure text, else NULL */
+    struct spool sp[CS_N];
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    /* I/O thread private */
+    int efd, out_fd, err_fd;
+    int64_t deadline_mono; /* 0: no timeout */
+    int refs;              /* protected by the registry lock */
+};
+
+struct cmd_spec {
+    const char *command;     /* shell text for "sh -c", shown in lists */
+    const char *const *argv; /* when set, run this argv instead of the shell */
+    const char *cwd;         /* NULL: execd's cwd */
+    enum cmd_kind kind;
+    json_t *envs;       /* {"K":"V"} or NULL */
+    int64_t timeout_ms; /* 0: none */
+    bool has_uid, has_gid;
+    uid_t uid;
+    gid_t gid;
+    bool merge_stderr; /* stderr into the stdout pipe (sessions) */
+};
+
+struct cmd_snap {
+    uint64_t len[CS_N];
+    bool truncated[CS_N];
+    bool running;
+};
+
+int commands_init(void);
+/* Starts a command; *ret holds a reference. -EAGAIN: too many commands (limit in err).
+ * A failed exec still creates a finished record with ->error set. */
+int command_start(const struct cmd_spec *spec, struct command **ret, char *err, size_t errsz);
+struct command *command_find(const char *id); /* referenced, or NULL */
+void command_put(struct command *c);
+/* Signals the process group. -ESRCH when it is no longer running. */
+int command_signal(struct command *c, int sig);
+/* Waits until a stream grows past want[i] (UINT64_MAX: ignored), the command finishes or
+ * the monotonic deadline (ms, 0: none) passes; fills *snap either way. */
+void command_wait(struct command *c, const uint64_t want[CS_N], int64_t deadline,
+                  struct cmd_snap *snap);
+void command_snap(struct command *c, struct cmd_snap *snap);
+/* Reads bytes of a stream at off (only bytes already published). */
+ssize_t command_read(struct command *c, int stream, uint64_t off, void *buf, size_t n);
+
+json_t *command_status_json(struct command *c);
+json_t *command_list_json(void);
+/* Called by the reaper for every child it reaps. false when the pid is not a command. */
+bool commands_on_exit(pid_t pid, int status);
+void commands_kill_all(int sig);
+/* Finds the shell: bash when present, else sh. */
+const char *command_shell(void);
+void commands_set_base_env(char **env);
+
+#endif

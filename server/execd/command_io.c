@@ -1,0 +1,135 @@
+/* Per-command I/O thread: pipes -> spools, timeout enforcement, completion. */
+#include "command.h"
+#include "execd.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define IO_CHUNK (256 * 1024)
+#define DRAIN_MAX (64u << 20) /* after exit, bytes still read from pipes held by descendants */
+
+void command_finished(struct command *c);
+
+/* Appends to one stream and to the combined output, then publishes. */
+static void publish(struct command *c, int stream, const char *buf, size_t n)
+{
+    ssize_t a = spool_append(&c->sp[stream], c->sp[stream].len, buf, n);
+    ssize_t b = spool_append(&c->sp[CS_OUTPUT], c->sp[CS_OUTPUT].len, buf, n);
+    pthread_mutex_lock(&c->mu);
+    c->sp[stream].len += (uint64_t)(a > 0 ? a : 0);
+    c->sp[CS_OUTPUT].len += (uint64_t)(b > 0 ? b : 0);
+    if ((size_t)a < n) c->sp[stream].truncated = true;
+    if ((size_t)b < n) c->sp[CS_OUTPUT].truncated = true;
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* Reads once from *fd; closes it at EOF. Returns bytes read (0 at EOF or nothing). */
+static size_t pump(struct command *c, int *fd, int stream, char *buf)
+{
+    ssize_t r = read(*fd, buf, IO_CHUNK);
+    if (r < 0 && (errno == EINTR || errno == EAGAIN)) return 0;
+    if (r <= 0) {
+        close(*fd);
+        *fd = -1;
+        return 0;
+    }
+    publish(c, stream, buf, (size_t)r);
+    return (size_t)r;
+}
+
+/* After the exit: takes what is already in the pipes without waiting for descendants. */
+static void drain(struct command *c, char *buf)
+{
+    int *fds[2] = {&c->out_fd, &c->err_fd};
+    size_t total = 0;
+    for (int i = 0; i < 2; i++) {
+        if (*fds[i] < 0) continue;
+        fcntl(*fds[i], F_SETFL, O_NONBLOCK);
+        for (;;) {
+            ssize_t r = read(*fds[i], buf, IO_CHUNK);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) break;
+            publish(c, i == 0 ? CS_STDOUT : CS_STDERR, buf, (size_t)r);
+            total += (size_t)r;
+            if (total > DRAIN_MAX) break;
+        }
+        close(*fds[i]);
+        *fds[i] = -1;
+    }
+}
+
+static bool has_exited(struct command *c)
+{
+    pthread_mutex_lock(&c->mu);
+    bool e = c->exited;
+    pthread_mutex_unlock(&c->mu);
+    return e;
+}
+
+static void io_loop(struct command *c, char *buf)
+{
+    for (;;) {
+        struct pollfd p[3] = {{.fd = c->out_fd, .events = POLLIN},
+                              {.fd = c->err_fd, .events = POLLIN},
+                              {.fd = c->efd, .events = POLLIN}};
+        int timeout = -1;
+        if (c->deadline_mono) {
+            int64_t left = c->deadline_mono - mono_ms();
+            timeout = left < 0 ? 0 : left > 86400000 ? 86400000 : (int)left;
+        }
+        int n = poll(p, 3, timeout);
+        if (n < 0 && errno == EINTR) continue;
+        if (n == 0 && c->deadline_mono) { /* timeout: kill the whole group, as upstream */
+            command_signal(c, SIGKILL);
+            c->deadline_mono = 0;
+            continue;
+        }
+        if (p[2].revents && has_exited(c)) break;
+        if (p[0].revents) pump(c, &c->out_fd, CS_STDOUT, buf);
+        if (p[1].revents) pump(c, &c->err_fd, CS_STDERR, buf);
+    }
+    drain(c, buf);
+}
+
+static void *io_main(void *arg)
+{
+    struct command *c = arg;
+    char *buf = malloc(IO_CHUNK);
+    if (buf && c->efd >= 0 && c->pid > 0)
+        io_loop(c, buf);
+    else if (buf)
+        drain(c, buf);
+    if (c->pid <= 0) {
+        pthread_mutex_lock(&c->mu);
+        c->exited = true;
+        c->wait_status = 127 << 8;
+        pthread_mutex_unlock(&c->mu);
+    }
+    free(buf);
+    if (c->efd >= 0) close(c->efd);
+    c->efd = -1;
+    command_finished(c);
+    command_put(c);
+    return NULL;
+}
+
+int command_io_start(struct command *c)
+{
+    pthread_t t;
+    pthread_attr_t at;
+    pthread_attr_init(&at);
+    pthread_attr_setstacksize(&at, 128 * 1024);
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    int r = pthread_create(&t, &at, io_main, c);
+    pthread_attr_destroy(&at);
+    if (r) { /* no thread: finish now, the output is lost */
+        command_signal(c, SIGKILL);
+        command_finished(c);
+        return -r;
+    }
+    return 0;
+}

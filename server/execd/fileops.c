@@ -1,0 +1,170 @@
+/* FileInfo JSON, permissions, mkdir -p, rm -rf, and the doublestar name glob. */
+#include "execd.h"
+#include "fsutil.h"
+#include "reqparse.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *type_name(mode_t m)
+{
+    if (S_ISREG(m)) return "file";
+    if (S_ISDIR(m)) return "directory";
+    if (S_ISLNK(m)) return "symlink";
+    return "other";
+}
+
+json_t *fileinfo_json(const char *abspath, const struct stat *st)
+{
+    char mt[64], ct[64], owner[256], group[256];
+    int64_t mns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+    int64_t cns = (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
+    fmt_rfc3339nano(mns, mt, sizeof(mt));
+    fmt_rfc3339nano(cns, ct, sizeof(ct));
+    uid_name(st->st_uid, owner, sizeof(owner));
+    gid_name(st->st_gid, group, sizeof(group));
+    json_t *o = json_object();
+    json_object_set_new(o, "path", jstr(abspath));
+    json_object_set_new(o, "type", json_string(type_name(st->st_mode)));
+    json_object_set_new(o, "size", json_integer((json_int_t)st->st_size));
+    json_object_set_new(o, "modified_at", json_string(mt));
+    json_object_set_new(o, "created_at", json_string(ct));
+    json_object_set_new(o, "owner", jstr(owner));
+    json_object_set_new(o, "group", jstr(group));
+    json_object_set_new(o, "mode", json_integer(mode_to_digits(st->st_mode)));
+    if (g_cfg.upstream_compat) return o;
+    if (S_ISLNK(st->st_mode)) {
+        char target[PATH_BUF];
+        ssize_t n = readlink(abspath, target, sizeof(target) - 1);
+        if (n >= 0) {
+            target[n] = 0;
+            json_object_set_new(o, "link_target", jstr(target));
+        }
+    }
+    json_object_set_new(o, "uid", json_integer(st->st_uid));
+    json_object_set_new(o, "gid", json_integer(st->st_gid));
+    json_object_set_new(o, "nlink", json_integer((json_int_t)st->st_nlink));
+    json_object_set_new(o, "ino", json_integer((json_int_t)st->st_ino));
+    json_object_set_new(o, "mtime_ns", json_integer(mns));
+    return o;
+}
+
+int apply_perms(const char *path, const char *owner, const char *group, bool has_mode, mode_t mode,
+                const char **ret_what)
+{
+    uid_t uid = getuid();
+    gid_t gid = getgid();
+    if (owner && *owner && name_uid(owner, &uid) < 0) {
+        *ret_what = "unknown owner";
+        return -EINVAL;
+    }
+    if (group && *group && name_gid(group, &gid) < 0) {
+        *ret_what = "unknown group";
+        return -EINVAL;
+    }
+    /* chown first: it clears setuid/setgid, which the chmod then sets */
+    if (lchown(path, uid, gid) < 0) {
+        *ret_what = "chown";
+        return -errno;
+    }
+    if (has_mode && chmod(path, mode) < 0) {
+        *ret_what = "chmod";
+        return -errno;
+    }
+    return 0;
+}
+
+int mkdir_parents(const char *path, mode_t mode)
+{
+    char buf[PATH_BUF];
+    if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) return -ENAMETOOLONG;
+    for (char *p = buf + 1;; p++) {
+        if (*p && *p != '/') continue;
+        char c = *p;
+        *p = 0;
+        struct stat st;
+        if (mkdir(buf, mode) < 0 && errno != EEXIST) return -errno;
+        if (stat(buf, &st) < 0) return -errno;
+        if (!S_ISDIR(st.st_mode)) return -ENOTDIR;
+        if (!c) break;
+        *p = c;
+    }
+    return 0;
+}
+
+int mkdir_parent_of(const char *path)
+{
+    char buf[PATH_BUF];
+    if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) return -ENAMETOOLONG;
+    char *slash = strrchr(buf, '/');
+    if (!slash || slash == buf) return 0;
+    *slash = 0;
+    return mkdir_parents(buf, 0755);
+}
+
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+    if (flag == FTW_DP) return rmdir(p) < 0 && errno != ENOENT ? -errno : 0;
+    return unlink(p) < 0 && errno != ENOENT ? -errno : 0;
+}
+
+int remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0) return errno == ENOENT ? 0 : -errno;
+    if (!S_ISDIR(st.st_mode)) return unlink(path) < 0 ? -errno : 0;
+    int r = nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS);
+    return r < 0 ? (r == -1 ? -errno : r) : 0;
+}
+
+/* Expands the first {a,b,...} group and matches each alternative (bounded recursion). */
+static bool brace_match(const char *pat, const char *name, int depth, int *budget)
+{
+    if (--*budget < 0) return false;
+    const char *open = strchr(pat, '{');
+    if (!open || depth > 8) return fnmatch(pat, name, 0) == 0;
+    int level = 0;
+    const char *close = NULL;
+    for (const char *p = open; *p; p++) {
+        if (*p == '{')
+            level++;
+        else if (*p == '}' && --level == 0) {
+            close = p;
+            break;
+        }
+    }
+    if (!close) return fnmatch(pat, name, 0) == 0;
+    size_t plen = strlen(pat);
+    char *buf = malloc(plen + 1);
+    if (!buf) return false;
+    bool hit = false;
+    const char *alt = open + 1;
+    level = 0;
+    for (const char *p = open + 1; p <= close && !hit; p++) {
+        if (*p == '{')
+            level++;
+        else if (*p == '}' && level > 0 && p != close)
+            level--;
+        else if ((*p == ',' && level == 0) || p == close) {
+            int n = snprintf(buf, plen + 1, "%.*s%.*s%s", (int)(open - pat), pat, (int)(p - alt),
+                             alt, close + 1);
+            (void)n;
+            hit = brace_match(buf, name, depth + 1, budget);
+            alt = p + 1;
+        }
+    }
+    free(buf);
+    return hit;
+}
+
+bool glob_match(const char *pattern, const char *name)
+{
+    if (!*pattern || strlen(pattern) > 1024) return false;
+    int budget = 4096; /* alternatives tried per name */
+    return brace_match(pattern, name, 0, &budget);
+}

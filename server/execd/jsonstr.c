@@ -1,0 +1,110 @@
+/* JSON string escaping for stream events and lossy UTF-8 strings. */
+#include "execd.h"
+#include <stdlib.h>
+#include <string.h>
+
+size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t len;
+    unsigned min;
+    if (c < 0x80) return 1;
+    if ((c & 0xe0) == 0xc0)
+        len = 2, min = 0x80, c &= 0x1f;
+    else if ((c & 0xf0) == 0xe0)
+        len = 3, min = 0x800, c &= 0x0f;
+    else if ((c & 0xf8) == 0xf0)
+        len = 4, min = 0x10000, c &= 0x07;
+    else
+        return 0;
+    if (n < len) return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80) return 0;
+        c = (c << 6) | (s[i] & 0x3f);
+    }
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) return 0;
+    return len;
+}
+
+size_t json_escape(const char *str, size_t n, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *s = (const unsigned char *)str;
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        size_t run = i; /* fast path: a run of plain ASCII is copied at once */
+        while (run < n && s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' && s[run] != '\\')
+            run++;
+        if (run > i) {
+            memcpy(out + o, s + i, run - i);
+            o += run - i;
+            i = run;
+            continue;
+        }
+        unsigned char c = s[i];
+        if (c >= 0x80) {
+            size_t l = utf8_seq(s + i, n - i);
+            if (l) {
+                memcpy(out + o, s + i, l);
+                o += l;
+                i += l;
+            } else {
+                memcpy(out + o, "\\ufffd", 6);
+                o += 6;
+                i++;
+            }
+            continue;
+        }
+        out[o++] = '\\';
+        switch (c) {
+        case '"':
+            out[o++] = '"';
+            break;
+        case '\\':
+            out[o++] = '\\';
+            break;
+        case '\n':
+            out[o++] = 'n';
+            break;
+        case '\r':
+            out[o++] = 'r';
+            break;
+        case '\t':
+            out[o++] = 't';
+            break;
+        default:
+            out[o++] = 'u';
+            out[o++] = '0';
+            out[o++] = '0';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+        i++;
+    }
+    return o;
+}
+
+json_t *jstr(const char *s)
+{
+    if (!s) s = "";
+    json_t *j = json_string(s);
+    if (j) return j;
+    size_t n = strlen(s);
+    char *b = malloc(3 * n + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        size_t l = utf8_seq((const unsigned char *)s + i, n - i);
+        if (l) {
+            memcpy(b + o, s + i, l);
+            o += l;
+            i += l;
+        } else {
+            memcpy(b + o, "\xef\xbf\xbd", 3);
+            o += 3;
+            i++;
+        }
+    }
+    j = json_stringn(b, o);
+    free(b);
+    return j ? j : json_string("");
+}

@@ -1,0 +1,45 @@
+/* Spool files: O_TMPFILE when the filesystem has it, else a named file unlinked at once. */
+#include "spool.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int spool_open(struct spool *s, const char *dir, uint64_t cap)
+{
+    s->len = 0;
+    s->cap = cap;
+    s->truncated = false;
+    s->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (s->fd >= 0) return 0;
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/spool.XXXXXX", dir);
+    s->fd = mkostemp(path, O_CLOEXEC);
+    if (s->fd < 0) return -errno;
+    unlink(path);
+    return 0;
+}
+
+ssize_t spool_append(struct spool *s, uint64_t at, const void *p, size_t n)
+{
+    if (at >= s->cap) return 0;
+    if (n > s->cap - at) n = (size_t)(s->cap - at);
+    const char *b = p;
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = pwrite(s->fd, b + done, n - done, (off_t)(at + done));
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) /* disk full: drop the rest, keep what is stored */
+            break;
+        done += (size_t)w;
+    }
+    return (ssize_t)done;
+}
+
+void spool_close(struct spool *s)
+{
+    if (s->fd >= 0) close(s->fd);
+    s->fd = -1;
+}

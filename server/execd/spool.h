@@ -1,0 +1,23 @@
+/* A bounded, append-only byte spool backed by an unlinked file in the spool directory.
+ * One writer appends; any number of readers pread the bytes already written. Growth is
+ * published through the owning command's mutex/condvar (see command.h). */
+#ifndef EXECD_SPOOL_H
+#define EXECD_SPOOL_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct spool {
+    int fd;         /* -1 when not opened */
+    uint64_t len;   /* bytes stored (readable), <= cap */
+    uint64_t cap;   /* bytes past cap are dropped */
+    bool truncated; /* some bytes were dropped */
+};
+
+int spool_open(struct spool *s, const char *dir, uint64_t cap);
+/* Writes at offset `at` (dropping what exceeds the cap); returns the bytes stored. Touches
+ * neither len nor truncated: the caller publishes both under its lock. */
+ssize_t spool_append(struct spool *s, uint64_t at, const void *p, size_t n);
+void spool_close(struct spool *s);
+
+#endif

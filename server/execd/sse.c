@@ -1,0 +1,268 @@
+/* Command output as upstream stream events. */
+#include "sse.h"
+#include "execd.h"
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SSE_BUF (256 * 1024)
+
+int sse_begin(struct conn *c, const char *command_id)
+{
+    char extra[256];
+    int n =
+        snprintf(extra, sizeof(extra),
+                 "Cache-Control: no-cache\r\nConnection: keep-alive\r\nX-Accel-Buffering: no\r\n");
+    if (command_id && !g_cfg.upstream_compat)
+        snprintf(extra + n, sizeof(extra) - (size_t)n, "X-Command-Id: %s\r\n", command_id);
+    return conn_begin(c, 200, "text/event-stream", extra, -1);
+}
+
+void sse_out_init(struct sse_out *o, struct conn *c)
+{
+    o->c = c;
+    o->cap = SSE_BUF;
+    o->buf = malloc(o->cap);
+    o->len = 0;
+    o->ts = 0;
+    o->err = o->buf ? 0 : -ENOMEM;
+}
+
+void sse_out_free(struct sse_out *o)
+{
+    free(o->buf);
+    o->buf = NULL;
+}
+
+int sse_flush(struct sse_out *o)
+{
+    if (!o->err && o->len) o->err = conn_write(o->c, o->buf, o->len);
+    o->len = 0;
+    return o->err;
+}
+
+/* Room for n more bytes, flushing first when needed. */
+static char *reserve(struct sse_out *o, size_t n)
+{
+    if (o->err) return NULL;
+    if (o->len + n > o->cap && sse_flush(o) < 0) return NULL;
+    if (n > o->cap) {
+        char *b = realloc(o->buf, n);
+        if (!b) {
+            o->err = -ENOMEM;
+            return NULL;
+        }
+        o->buf = b;
+        o->cap = n;
+    }
+    return o->buf + o->len;
+}
+
+/* The event's timestamp: refreshed once per flushed buffer (ms resolution anyway). */
+static int64_t event_ts(struct sse_out *o)
+{
+    if (!o->ts) o->ts = now_ms();
+    return o->ts;
+}
+
+void sse_text_event(struct sse_out *o, const char *type, const char *text, size_t n)
+{
+    char *p = reserve(o, 6 * n + 128);
+    if (!p) return;
+    size_t k = 0, tl = strlen(type);
+    memcpy(p, "{\"type\":\"", 9);
+    k = 9;
+    memcpy(p + k, type, tl);
+    k += tl;
+    memcpy(p + k, "\",\"text\":\"", 10);
+    k += 10;
+    k += json_escape(text, n, p + k);
+    memcpy(p + k, "\",\"timestamp\":", 14);
+    k += 14;
+    char ts[24];
+    int tn = snprintf(ts, sizeof(ts), "%" PRId64, event_ts(o));
+    memcpy(p + k, ts, (size_t)tn);
+    k += (size_t)tn;
+    memcpy(p + k, "}\n\n", 3);
+    o->len += k + 3;
+}
+
+void sse_raw_event(struct sse_out *o, const char *json, size_t n)
+{
+    char *p = reserve(o, n + 2);
+    if (!p) return;
+    memcpy(p, json, n);
+    memcpy(p + n, "\n\n", 2);
+    o->len += n + 2;
+}
+
+void line_split_init(struct line_split *ls, bool drop_empty)
+{
+    ls->part = malloc(SSE_MAX_LINE);
+    ls->len = 0;
+    ls->cr = false;
+    ls->drop_empty = drop_empty;
+}
+
+void line_split_free(struct line_split *ls)
+{
+    free(ls->part);
+    ls->part = NULL;
+}
+
+static void emit_line(struct line_split *ls, struct sse_out *o, const char *type, const char *p,
+                      size_t n)
+{
+    if (n == 0) {
+        if (!ls->drop_empty) sse_text_event(o, type, "\n", 1);
+        return;
+    }
+    sse_text_event(o, type, p, n);
+}
+
+void line_split_feed(struct line_split *ls, struct sse_out *o, const char *type, const char *p,
+                     size_t n)
+{
+    size_t i = 0;
+    if (n && ls->cr && p[0] == '\n') i = 1; /* the \n of a \r\n split across reads */
+    ls->cr = false;
+    while (i < n) {
+        const char *s = p + i;
+        size_t rest = n - i, k = 0;
+        while (k < rest && s[k] != '\n' && s[k] != '\r')
+            k++;
+        if (k == rest) { /* partial line: keep it */
+            size_t room = SSE_MAX_LINE - ls->len;
+            while (rest > room) {
+                memcpy(ls->part + ls->len, s, room);
+                emit_line(ls, o, type, ls->part, SSE_MAX_LINE);
+                ls->len = 0;
+                s += room;
+                rest -= room;
+                room = SSE_MAX_LINE;
+            }
+            memcpy(ls->part + ls->len, s, rest);
+            ls->len += rest;
+            return;
+        }
+        if (ls->len) { /* completes a kept partial line */
+            size_t room = SSE_MAX_LINE - ls->len, take = k < room ? k : room;
+            memcpy(ls->part + ls->len, s, take);
+            emit_line(ls, o, type, ls->part, ls->len + take);
+            ls->len = 0;
+        } else {
+            emit_line(ls, o, type, s, k);
+        }
+        i += k + 1;
+        if (s[k] == '\r') {
+            if (i < n && p[i] == '\n')
+                i++;
+            else if (i == n)
+                ls->cr = true;
+        }
+    }
+}
+
+void line_split_flush(struct line_split *ls, struct sse_out *o, const char *type)
+{
+    if (ls->len) sse_text_event(o, type, ls->part, ls->len);
+    ls->len = 0;
+}
+
+void sse_final_event(struct sse_out *o, struct command *cmd)
+{
+    char ev[1024];
+    pthread_mutex_lock(&cmd->mu);
+    int code = cmd->exit_code, sig = cmd->term_sig;
+    int64_t ms = (cmd->finished_ns - cmd->started_ns) / 1000000;
+    char err[512] = "";
+    if (cmd->error) err[json_escape(cmd->error, strnlen(cmd->error, 80), err)] = 0;
+    pthread_mutex_unlock(&cmd->mu);
+    int n;
+    if (*err) {
+        n = snprintf(
+            ev, sizeof(ev),
+            "{\"type\":\"error\",\"error\":{\"ename\":\"CommandExecError\",\"evalue\":\"%s\","
+            "\"traceback\":[\"%s\"]},\"timestamp\":%" PRId64 "}",
+            err, err, now_ms());
+    } else if (sig) { /* upstream (Go) reports a signal death as exit code -1 */
+        n = snprintf(
+            ev, sizeof(ev),
+            "{\"type\":\"error\",\"error\":{\"ename\":\"CommandExecError\",\"evalue\":\"-1\","
+            "\"traceback\":[\"signal: %s\"]},\"timestamp\":%" PRId64 "}",
+            sig == 9    ? "killed"
+            : sig == 15 ? "terminated"
+            : sig == 2  ? "interrupt"
+                        : strsignal(sig),
+            now_ms());
+    } else if (code) {
+        n = snprintf(
+            ev, sizeof(ev),
+            "{\"type\":\"error\",\"error\":{\"ename\":\"CommandExecError\",\"evalue\":\"%d\","
+            "\"traceback\":[\"exit status %d\"]},\"timestamp\":%" PRId64 "}",
+            code, code, now_ms());
+    } else if (ms > 0) {
+        n = snprintf(ev, sizeof(ev),
+                     "{\"type\":\"execution_complete\",\"execution_time\":%" PRId64
+                     ",\"timestamp\":%" PRId64 "}",
+                     ms, now_ms());
+    } else {
+        n = snprintf(ev, sizeof(ev), "{\"type\":\"execution_complete\",\"timestamp\":%" PRId64 "}",
+                     now_ms());
+    }
+    sse_raw_event(o, ev, (size_t)n);
+}
+
+/* Sends the bytes of one stream from *off to len through the splitter. */
+static void pump_stream(struct command *cmd, int stream, uint64_t *off, uint64_t len,
+                        struct line_split *ls, struct sse_out *o, const char *type, char *buf)
+{
+    while (*off < len && !o->err) {
+        size_t want = len - *off > SSE_BUF ? SSE_BUF : (size_t)(len - *off);
+        ssize_t r = command_read(cmd, stream, *off, buf, want);
+        if (r <= 0) break;
+        line_split_feed(ls, o, type, buf, (size_t)r);
+        *off += (uint64_t)r;
+    }
+}
+
+int sse_stream_command(struct conn *c, struct command *cmd, const char *init_text, bool session)
+{
+    struct sse_out o;
+    struct line_split ls[2];
+    sse_out_init(&o, c);
+    line_split_init(&ls[0], session);
+    line_split_init(&ls[1], session);
+    char *buf = malloc(SSE_BUF);
+    uint64_t off[2] = {0, 0};
+    sse_text_event(&o, "init", init_text, strlen(init_text));
+    sse_text_event(&o, "ping", "pong", 4);
+    int64_t next_ping = mono_ms() + SSE_PING_MS;
+    struct cmd_snap snap;
+    do {
+        if (sse_flush(&o) < 0 || !buf || !ls[0].part || !ls[1].part) break;
+        uint64_t want[CS_N] = {off[0], off[1], UINT64_MAX};
+        command_wait(cmd, want, next_ping, &snap);
+        pump_stream(cmd, CS_STDOUT, &off[0], snap.len[CS_STDOUT], &ls[0], &o, "stdout", buf);
+        pump_stream(cmd, CS_STDERR, &off[1], snap.len[CS_STDERR], &ls[1], &o, "stderr", buf);
+        if (mono_ms() >= next_ping && snap.running) {
+            sse_text_event(&o, "ping", "pong", 4);
+            next_ping = mono_ms() + SSE_PING_MS;
+        }
+    } while (snap.running && !o.err);
+    if (!o.err && buf) {
+        line_split_flush(&ls[0], &o, "stdout");
+        line_split_flush(&ls[1], &o, "stderr");
+        sse_final_event(&o, cmd);
+        sse_flush(&o);
+    }
+    int err = o.err;
+    if (!err) err = conn_end(c);
+    free(buf);
+    line_split_free(&ls[0]);
+    line_split_free(&ls[1]);
+    sse_out_free(&o);
+    return err;
+}

@@ -1,0 +1,181 @@
+/* Shared answer helpers, JSON body reading, time formatting, query helpers. */
+#include "execd.h"
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int respond_error(struct conn *c, int status, const char *code, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    json_t *o = json_pack("{s:s,s:s}", "code", code, "message", msg);
+    if (!o) /* message was not valid UTF-8 */
+        o = json_pack("{s:s,s:s}", "code", code, "message", "(message not representable)");
+    return respond_json(c, status, o);
+}
+
+/* The one errno -> HTTP mapping of execd's file routes. */
+int respond_errno(struct conn *c, int err, const char *what, const char *path)
+{
+    int status;
+    const char *code;
+    switch (-err) {
+    case ENOENT:
+    case ENOTDIR:
+        status = 404, code = "FILE_NOT_FOUND";
+        break;
+    case EINVAL:
+    case ENAMETOOLONG:
+    case ELOOP:
+    case EISDIR:
+        status = 400, code = "INVALID_REQUEST_BODY";
+        break;
+    case EACCES:
+    case EPERM:
+    case EROFS:
+        status = 403, code = "RUNTIME_ERROR";
+        break;
+    case EEXIST:
+    case ENOTEMPTY:
+        status = 409, code = "RUNTIME_ERROR";
+        break;
+    case EFBIG:
+    case E2BIG:
+        status = 413, code = "INVALID_FILE";
+        break;
+    default:
+        status = 500, code = "RUNTIME_ERROR";
+    }
+    return respond_error(c, status, code, "%s '%s': %s", what, path ? path : "", strerror(-err));
+}
+
+int respond_json(struct conn *c, int status, json_t *v)
+{
+    char *s = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    json_decref(v);
+    if (!s) return conn_respond(c, 500, "application/json", NULL, "{}", 2);
+    int r = conn_respond(c, status, "application/json; charset=utf-8", NULL, s, strlen(s));
+    free(s);
+    return r;
+}
+
+int respond_empty(struct conn *c)
+{
+    return conn_respond(c, 200, NULL, NULL, NULL, 0);
+}
+
+json_t *read_json_body(struct conn *c, bool allow_empty)
+{
+    if (c->req.content_length > (int64_t)g_cfg.max_json_body) {
+        c->close_after = true;
+        respond_error(c, 413, "INVALID_REQUEST_BODY", "request body too large (limit %" PRIu64 ")",
+                      g_cfg.max_json_body);
+        return NULL;
+    }
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (len == cap) {
+            if (cap >= g_cfg.max_json_body) {
+                free(buf);
+                c->close_after = true;
+                respond_error(c, 413, "INVALID_REQUEST_BODY", "request body too large");
+                return NULL;
+            }
+            cap *= 2;
+            buf = realloc(buf, cap);
+        }
+        ssize_t r = conn_body_read(c, buf + len, cap - len);
+        if (r < 0) {
+            free(buf);
+            respond_error(c, 400, "INVALID_REQUEST_BODY", "cannot read request body");
+            return NULL;
+        }
+        if (r == 0) break;
+        len += (size_t)r;
+    }
+    if (len == 0 && allow_empty) {
+        free(buf);
+        return json_object();
+    }
+    json_error_t e;
+    json_t *j = json_loadb(buf, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &e);
+    free(buf);
+    if (!j)
+        respond_error(c, 400, "INVALID_REQUEST_BODY",
+                      "error parsing request, MAYBE invalid body format: %s", e.text);
+    return j;
+}
+
+int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t now_ms(void)
+{
+    return now_ns() / 1000000;
+}
+
+int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void fmt_rfc3339nano(int64_t ns, char *out, size_t outsz)
+{
+    time_t sec = (time_t)(ns / 1000000000);
+    long frac = (long)(ns % 1000000000);
+    if (frac < 0) {
+        frac += 1000000000;
+        sec--;
+    }
+    struct tm tm;
+    gmtime_r(&sec, &tm);
+    size_t n = strftime(out, outsz, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (frac) {
+        char f[16];
+        snprintf(f, sizeof(f), ".%09ld", frac);
+        size_t fl = strlen(f);
+        while (f[fl - 1] == '0')
+            f[--fl] = 0;
+        snprintf(out + n, outsz - n, "%sZ", f);
+    } else {
+        snprintf(out + n, outsz - n, "Z");
+    }
+}
+
+int query_int64(struct conn *c, const char *key, int64_t def, int64_t *ret)
+{
+    char v[64];
+    int r = http_query_get(c->req.query, key, v, sizeof(v));
+    if (r == -ENOENT || (r == 0 && !*v)) {
+        *ret = def;
+        return 0;
+    }
+    if (r < 0) return -EINVAL;
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (errno || *end || end == v) return -EINVAL;
+    *ret = n;
+    return 0;
+}
+
+bool query_bool(struct conn *c, const char *key)
+{
+    char v[16];
+    if (http_query_get(c->req.query, key, v, sizeof(v)) < 0) return false;
+    return !strcmp(v, "1") || !strcasecmp(v, "true") || !strcmp(v, "yes");
+}

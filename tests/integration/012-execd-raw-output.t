@@ -1,0 +1,51 @@
+#!/bin/bash
+# execd extensions: /command/list and raw stdout/stderr/output reads (offset, follow).
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib-execd.sh"
+plan 17
+
+ex_start
+# Binary-safe: every byte value, on stdout, a different payload on stderr.
+ex -N -XPOST "$EX_URL/command" -D "$EX_TMP/h" -o /dev/null \
+    -d '{"command":"head -c 300000 /dev/urandom > '"$EX_TMP"'/bin; cat '"$EX_TMP"'/bin; printf E >&2"}'
+id=$(tr -d '\r' < "$EX_TMP/h" | sed -n 's/^X-Command-Id: //p')
+ex -o "$EX_TMP/got" "$EX_URL/command/$id/stdout"
+cmp -s "$EX_TMP/bin" "$EX_TMP/got"; ok $? "stdout is byte-exact (300000 random bytes)"
+is "$(ex "$EX_URL/command/$id/stderr")" E "stderr separately"
+is "$(ex "$EX_URL/command/$id/output" | wc -c)" 300001 "output = stdout + stderr"
+ex -o "$EX_TMP/tail" "$EX_URL/command/$id/stdout?offset=299990"
+cmp -s <(tail -c 10 "$EX_TMP/bin") "$EX_TMP/tail"; ok $? "read from an offset"
+hd=$(ex -D - -o /dev/null "$EX_URL/command/$id/stdout?offset=5" | tr -d '\r')
+like "$hd" 'X-Output-Length: 300000' "X-Output-Length header"
+like "$hd" 'X-Command-Running: false' "X-Command-Running: false"
+like "$hd" 'Content-Type: application/octet-stream' "octet-stream"
+is "$(ex "$EX_URL/command/$id/stdout?offset=999999" | wc -c)" 0 "offset past the end: empty 200"
+is "$(status "$EX_URL/command/0123456789abcdef0123456789abcdef/stdout")" 404 "unknown id: 404"
+is "$(ex "$EX_URL/command/0123456789abcdef0123456789abcdef/stdout" | jq_py 'd["code"]')" INVALID_REQUEST_BODY "unknown id: INVALID_REQUEST_BODY"
+is "$(status "$EX_URL/command/$id/stdout?offset=-1")" 400 "negative offset: 400"
+
+# follow=1 streams until the end, also for a reader that starts before the output exists.
+mkfifo "$EX_TMP/go"
+ex -N -XPOST "$EX_URL/command" -d '{"command":"read x < '"$EX_TMP"'/go; for i in 1 2 3; do echo line$i; done","background":true}' >"$EX_TMP/bg"
+bid=$(head -1 "$EX_TMP/bg" | jq_py 'd["text"]')
+ex -N "$EX_URL/command/$bid/stdout?follow=1" -D "$EX_TMP/fh" -o "$EX_TMP/follow" &
+fpid=$!
+wait_line "$EX_TMP/fh" "X-Command-Running: true"
+ok $? "follow: headers sent while running"
+echo go > "$EX_TMP/go"
+wait $fpid
+is "$(cat "$EX_TMP/follow")" $'line1\nline2\nline3' "follow: every byte, then the end"
+is "$(ex "$EX_URL/command/$bid/stdout?follow=1&offset=6")" $'line2\nline3' "follow of a finished command from an offset"
+
+# Truncation at the spool cap.
+kill $EX_PID; wait $EX_PID 2>/dev/null
+ex_start --spool-cap 1000
+ex -N -XPOST "$EX_URL/command" -D "$EX_TMP/h2" -o /dev/null -d '{"command":"head -c 5000 /dev/zero"}'
+id=$(tr -d '\r' < "$EX_TMP/h2" | sed -n 's/^X-Command-Id: //p')
+hd=$(ex -D - -o "$EX_TMP/cap" "$EX_URL/command/$id/stdout" | tr -d '\r')
+like "$hd" 'X-Output-Truncated: true' "past the cap: X-Output-Truncated"
+is "$(wc -c < "$EX_TMP/cap")" 1000 "past the cap: cap bytes kept"
+
+# The list.
+l=$(ex "$EX_URL/command/list" | jq_py '[(c["id"], c["content"], c["running"], c["exit_code"], c["background"], c["stdout_bytes"], c["stderr_bytes"], c["output_bytes"], "finished_at" in c) for c in d]')
+is "$l" "[[\"$id\",\"head -c 5000 /dev/zero\",false,0,false,1000,0,1000,true]]" "command list fields"

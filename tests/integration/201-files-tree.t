@@ -1,0 +1,49 @@
+#!/bin/bash
+# files/: whole trees through the mount: cp -r and tar both ways (compared with diff -r), find,
+# grep -r, rm -r.
+source "$(dirname "$0")/lib-files.sh"
+files_setup tbox
+
+src=$SFS_TMP/tree
+mkdir -p "$src"
+cp -r "$SFS_ROOT/fs" "$SFS_ROOT/backend" "$SFS_ROOT/common" "$SFS_ROOT/tests" "$src/"
+mkdir -p "$src/empty dir" "$src/deep/a/b/c/d"
+ln -s ../fs/ops.c "$src/deep/link to ops"
+head -c 300000 /dev/urandom >"$src/deep/a/b/c/d/random.bin"
+chmod 750 "$src/deep/a"
+nfiles=$(find "$src" | wc -l)
+
+cp -r "$src" "$F/tree"
+check "cp -r in, diff -r" diff -r "$src" "$F/tree"
+is "$(find "$F/tree" | wc -l)" "$nfiles" "find sees every entry"
+is "$(in_sandbox "find $FIN/tree | wc -l")" "$nfiles" "every entry is inside the sandbox"
+is "$(in_sandbox "cd $FIN/tree && find . -type f -exec cat {} + | sha256sum")" \
+    "$(cd "$src" && find . -type f -exec cat {} + | sha256sum)" "the sandbox has the same bytes"
+is "$(stat -c %a "$F/tree/deep/a")" "750" "modes survive cp -r"
+is "$(readlink "$F/tree/deep/link to ops")" "../fs/ops.c" "symlinks survive cp -r"
+
+cp -r "$F/tree" "$SFS_TMP/back"
+check "cp -r out, diff -r" diff -r "$src" "$SFS_TMP/back"
+
+want=$(cd "$src" && grep -rl "files_getattr" . | sort)
+is "$(cd "$F/tree" && grep -rl "files_getattr" . | sort)" "$want" "grep -r"
+is "$(find "$F/tree" -name '*.h' | wc -l)" "$(find "$src" -name '*.h' | wc -l)" "find -name"
+
+tar -C "$src" -cf "$SFS_TMP/in.tar" .
+mkdir "$F/untar"
+tar -C "$F/untar" -xf "$SFS_TMP/in.tar"
+ok $? "tar x into the mount"
+check "tar x: diff -r" diff -r "$src" "$F/untar"
+is "$(stat -c %Y "$F/untar/fs/ops.c")" "$(stat -c %Y "$src/fs/ops.c")" "tar x keeps mtimes"
+tar -C "$F/untar" -cf "$SFS_TMP/out.tar" .
+ok $? "tar c from the mount"
+mkdir "$SFS_TMP/untar-out"
+tar -C "$SFS_TMP/untar-out" -xf "$SFS_TMP/out.tar"
+check "tar c: diff -r" diff -r "$src" "$SFS_TMP/untar-out"
+
+rm -r "$F/tree"
+ok $([[ ! -e $F/tree ]] && echo 0 || echo 1) "rm -r"
+in_sandbox "test -e $FIN/tree" >/dev/null
+ok $((! $?)) "rm -r removed it inside"
+rm -rf "$F/untar"
+is "$(ls -A "$F")" "" "the scratch directory is empty again"
