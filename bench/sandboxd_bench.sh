@@ -13,7 +13,16 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 echo "execd_path = \"$EXECD\"" >"$dir/config.toml"
 "$SANDBOXD" --listen "127.0.0.1:$port" --state-dir "$dir/state" --config "$dir/config.toml" 2>"$dir/log" &
 pid=$!
-cleanup() {
+cleanup() { # delete what a failed run left (through the API: the runtime cleans the host)
+    local key id
+    key=$(cat "$dir/state/api_key" 2>/dev/null) || key=
+    for id in $(curl -s -H "OPEN-SANDBOX-API-KEY: $key" "http://127.0.0.1:$port/v1/sandboxes?pageSize=200" |
+        jq -r '.items[]?.id' 2>/dev/null); do
+        curl -s -o /dev/null -X DELETE -H "OPEN-SANDBOX-API-KEY: $key" "http://127.0.0.1:$port/v1/sandboxes/$id"
+    done
+    for c in $(runc --root "$dir/state/bench-runc" list -q 2>/dev/null); do
+        runc --root "$dir/state/bench-runc" delete -f "$c" >/dev/null 2>&1 || true
+    done
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     grep -q " $dir/" /proc/self/mounts || rm -rf "$dir"

@@ -185,7 +185,7 @@ static int supervise(int sfd, pid_t entry, int entry_fd)
             if (read(sfd, &si, sizeof(si)) != sizeof(si)) continue;
             if (entry > 0)
                 kill(entry, (int)si.ssi_signo);
-            else
+            else if (si.ssi_signo != SIGHUP) /* no entrypoint: SIGHUP is ignored */
                 return 0;
         }
     }
@@ -207,11 +207,11 @@ int main(int argc, char **argv)
     sigprocmask(SIG_BLOCK, &set, NULL); /* before any thread: all inherit it */
     signal(SIGPIPE, SIG_IGN);
     int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+    commands_set_base_env(environ); /* also fits max_records to the fd limit */
     if (make_spool_dir() < 0 || commands_init() < 0) {
         fprintf(stderr, "execd: cannot create spool directory: %s\n", strerror(errno));
         return 1;
     }
-    commands_set_base_env(environ);
     int lfd = listen_socket();
     if (lfd < 0) {
         fprintf(stderr, "execd: cannot listen on %s:%d: %s\n", g_cfg.listen_addr, g_cfg.port,

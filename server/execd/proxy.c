@@ -71,13 +71,12 @@ static int send_head(struct conn *c, int up, const char *rest, const char *port)
     return r;
 }
 
-/* Copies bytes both ways until the upstream side is done. */
+/* Copies bytes both ways until either side closes (a client that leaves ends the relay, so
+ * a silent upstream such as an idle WebSocket never holds the thread). */
 static void relay(int cfd, int up, char *buf)
 {
-    bool client_open = true;
     for (;;) {
-        struct pollfd p[2] = {{.fd = client_open ? cfd : -1, .events = POLLIN},
-                              {.fd = up, .events = POLLIN}};
+        struct pollfd p[2] = {{.fd = cfd, .events = POLLIN}, {.fd = up, .events = POLLIN}};
         if (poll(p, 2, -1) < 0) {
             if (errno == EINTR) continue;
             return;
@@ -86,14 +85,9 @@ static void relay(int cfd, int up, char *buf)
             ssize_t n = recv(up, buf, RELAY_BUF, 0);
             if (n <= 0 || conn_send_raw(cfd, buf, (size_t)n) < 0) return;
         }
-        if (client_open && p[0].revents) {
+        if (p[0].revents) {
             ssize_t n = recv(cfd, buf, RELAY_BUF, 0);
-            if (n <= 0) {
-                client_open = false;
-                shutdown(up, SHUT_WR);
-            } else if (conn_send_raw(up, buf, (size_t)n) < 0) {
-                return;
-            }
+            if (n <= 0 || conn_send_raw(up, buf, (size_t)n) < 0) return;
         }
     }
 }

@@ -51,7 +51,15 @@ void commands_set_base_env(char **env)
     getrlimit(RLIMIT_NOFILE, &orig_nofile);
     struct rlimit raised = orig_nofile;
     raised.rlim_cur = raised.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &raised);
+    if (setrlimit(RLIMIT_NOFILE, &raised) < 0) raised = orig_nofile;
+    /* Each record keeps 3 spool fds: keep the record cap within the fd limit, leaving room
+     * for connections and running commands' pipes. */
+    if (raised.rlim_cur != RLIM_INFINITY &&
+        raised.rlim_cur < 3ull * (rlim_t)g_cfg.max_records + 1024) {
+        long fit = ((long)raised.rlim_cur - 1024) / 3;
+        g_cfg.max_records = fit < 16 ? 16 : (int)fit;
+        if (g_cfg.max_running > g_cfg.max_records) g_cfg.max_running = g_cfg.max_records;
+    }
 }
 
 const char *command_shell(void)

@@ -63,6 +63,7 @@ int api_list(struct req *r, struct resp *out, struct api_err *e)
         json_decref(filter);
         return api_fail(e, 500, E_QUERY_FAILED, "cannot read the sandbox records");
     }
+    lc_refresh_all(v, n);
     items = json_array();
     for (size_t i = 0; i < n; i++) {
         if (!state_wanted(v[i].state, states, n_states) ||
@@ -152,8 +153,7 @@ int api_renew(struct req *r, struct resp *out, struct api_err *e)
 int api_metrics_event(struct req *r, struct resp *out, struct api_err *e)
 {
     json_t *body;
-    if (req_json(r, &body, true, e))
-        return -1;
+    if (req_json(r, &body, true, e)) return -1;
     log_debug("client event: %.*s", (int)(r->body_len > 300 ? 300 : r->body_len),
               r->body ? r->body : "");
     json_decref(body);

@@ -62,21 +62,15 @@ static json_t *process_args(const struct rt_spec *s)
     return a;
 }
 
-static bool env_has(const struct rt_spec *s, const char *key)
+/* Later entries win (runc sets them in order): defaults, the image's env, the user's env, the
+ * token. A user's own EXECD_ACCESS_TOKEN is dropped. */
+static json_t *process_env(const struct rt_spec *s, json_t *image_env)
 {
-    size_t n = strlen(key);
-    for (char *const *p = s->env; p && *p; p++)
-        if (strncmp(*p, key, n) == 0 && (*p)[n] == '=') return true;
-    return false;
-}
-
-static json_t *process_env(const struct rt_spec *s)
-{
-    json_t *e = json_array();
-    if (!env_has(s, "PATH"))
-        json_array_append_new(
-            e, json_string("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
-    if (!env_has(s, "HOME")) json_array_append_new(e, json_string("HOME=/root"));
+    json_t *e = json_pack(
+        "[s,s]", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root");
+    size_t i;
+    json_t *v;
+    json_array_foreach(image_env, i, v) if (json_is_string(v)) json_array_append(e, v);
     for (char *const *p = s->env; p && *p; p++)
         if (strncmp(*p, "EXECD_ACCESS_TOKEN=", 19) != 0) json_array_append_new(e, json_string(*p));
     if (s->execd_token && s->execd_token[0]) { /* no token: execd is open to this host */
@@ -87,12 +81,18 @@ static json_t *process_env(const struct rt_spec *s)
     return e;
 }
 
-static json_t *process(const struct rt_spec *s)
+static json_t *process(const struct bundle_opts *o)
 {
+    json_t *img = o->image_config ? json_load_file(o->image_config, 0, NULL) : NULL;
+    json_t *iproc = json_object_get(img, "process");
+    const char *cwd = json_string_value(json_object_get(iproc, "cwd"));
     /* rlimits are inherited from sandboxd (runc cannot raise them past its own hard limit) */
-    return json_pack("{s:b s:{s:i s:i} s:o s:o s:s s:o s:b}", "terminal", 0, "user", "uid", 0,
-                     "gid", 0, "args", process_args(s), "env", process_env(s), "cwd", "/",
-                     "capabilities", capabilities(), "noNewPrivileges", 0);
+    json_t *p = json_pack(
+        "{s:b s:{s:i s:i} s:o s:o s:s s:o s:b}", "terminal", 0, "user", "uid", 0, "gid", 0, "args",
+        process_args(o->spec), "env", process_env(o->spec, json_object_get(iproc, "env")), "cwd",
+        cwd && cwd[0] == '/' ? cwd : "/", "capabilities", capabilities(), "noNewPrivileges", 0);
+    json_decref(img);
+    return p;
 }
 
 static json_t *mnt(const char *dst, const char *type, const char *src, json_t *opts)
@@ -132,6 +132,13 @@ static json_t *mounts(const struct bundle_opts *o)
     for (int i = 0; i < o->n_host_binds; i++)
         json_array_append_new(m, bind(o->host_binds[i], o->host_binds[i], true));
     json_array_append_new(m, bind(o->execd, BUNDLE_EXECD_PATH, true));
+    static const char *const etc[] = BUNDLE_ETC_FILES;
+    for (size_t i = 0; o->etc_files && i < sizeof etc / sizeof *etc; i++) {
+        char src[PATH_MAX], dst[64];
+        if (rt_path(src, "%s/%s", o->etc_files, etc[i]) < 0) continue;
+        snprintf(dst, sizeof dst, "/etc/%s", etc[i]);
+        json_array_append_new(m, bind(src, dst, false));
+    }
     for (size_t i = 0; i < o->spec->n_volumes; i++) {
         const struct rt_volume *v = &o->spec->volumes[i];
         json_array_append_new(m, bind(v->host_path, v->mount_path, v->read_only));
@@ -174,7 +181,7 @@ static json_t *config(const struct bundle_opts *o)
     char host[64];
     snprintf(host, sizeof host, "%.63s", o->spec->id);
     return json_pack("{s:s s:o s:{s:s s:b} s:s s:o s:o}", "ociVersion", "1.0.2", "process",
-                     process(o->spec), "root", "path", o->rootfs, "readonly", 0, "hostname", host,
+                     process(o), "root", "path", o->rootfs, "readonly", 0, "hostname", host,
                      "mounts", mounts(o), "linux", linux_section(o));
 }
 

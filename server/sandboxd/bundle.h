@@ -18,7 +18,19 @@ struct bundle_opts {
     const char *cgroup_path;       /* runc cgroupsPath */
     const char *const *host_binds; /* read-only binds of host dirs (the "host" image) */
     int n_host_binds;
+    const char *image_config; /* OCI config.json of the image (its env and cwd), or NULL */
+    const char *etc_files;    /* dir holding hosts, hostname, resolv.conf for /etc (NULL: none) */
 };
+
+/* The files bind-mounted over /etc/NAME from opts.etc_files (written by bundle_etc_files). */
+#define BUNDLE_ETC_FILES                                                                           \
+    {                                                                                              \
+        "hosts", "hostname", "resolv.conf"                                                         \
+    }
+
+/* Writes dir/{hosts,hostname,resolv.conf}: the sandbox's name and address, and the host's
+ * resolvers minus loopback ones (unreachable from a sandbox). */
+int bundle_etc_files(const char *dir, const char *hostname, const char *ip, char *err);
 
 /* Writes dir/config.json (mode 0600: it holds the execd token). */
 int bundle_write(const char *dir, const struct bundle_opts *o, char *err);

@@ -19,6 +19,7 @@ void config_defaults(struct sd_config *cfg, const char *argv0)
     snprintf(cfg->runtime, sizeof(cfg->runtime), "native");
     cfg->min_timeout = 60;
     cfg->ready_timeout = 30;
+    cfg->max_sandboxes = 1000;
     /* execd next to the sandboxd binary (build/ or the install's libexec dir). */
     n = readlink("/proc/self/exe", self, sizeof(self) - 1);
     if (n > 0) {
@@ -151,6 +152,8 @@ int config_apply_line(struct sd_config *cfg, const char *line, char err[CFG_ERR_
         cfg->max_timeout = num;
     else if (!strcmp(key, "ready_timeout") && num > 0)
         cfg->ready_timeout = num;
+    else if (!strcmp(key, "max_sandboxes") && num > 0)
+        cfg->max_sandboxes = num;
     else if (!strcmp(key, "debug"))
         cfg->debug = num != 0;
     else

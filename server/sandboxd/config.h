@@ -24,6 +24,7 @@ struct sd_config {
     int64_t min_timeout;   /* seconds; 60 as upstream; lower it only for tests */
     int64_t max_timeout;   /* seconds; 0 = no maximum */
     int64_t ready_timeout; /* seconds a new sandbox's execd has to answer /ping */
+    int64_t max_sandboxes; /* records (any state) at most; creates beyond answer 429 */
     int debug;
 };
 

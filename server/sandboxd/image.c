@@ -4,6 +4,7 @@
 #include "runtime_spawn.h"
 #include "runtime_util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -82,6 +83,7 @@ static int resolve_dir(const char *path, struct image *ret, char *err)
     if (!overlay_safe(real))
         return rt_fail(err, -EINVAL, "image path '%s' contains ':', ',' or '\\'", real);
     snprintf(ret->ref, sizeof ret->ref, "dir:%s", real);
+    ret->config[0] = 0;
     snprintf(ret->lower, sizeof ret->lower, "%s", real);
     ret->host = false;
     return 0;
@@ -92,6 +94,7 @@ static int resolve_host(struct image *ret, char *err)
     int r = image_host_build(images_dir, err);
     if (r < 0) return r;
     snprintf(ret->ref, sizeof ret->ref, "host");
+    ret->config[0] = 0;
     if (rt_path(ret->lower, "%s/host/rootfs", images_dir) < 0)
         return rt_fail(err, -ENAMETOOLONG, "state dir path too long");
     ret->host = true;
@@ -112,6 +115,8 @@ static int resolve_store(const char *name, struct image *ret, char *err)
     if (!overlay_safe(ret->lower))
         return rt_fail(err, -EINVAL, "state dir path '%s' contains ':' or ','", ret->lower);
     snprintf(ret->ref, sizeof ret->ref, "store:%s", norm);
+    if (rt_path(ret->config, "%s/config.json", dir) < 0 || !rt_exists(ret->config))
+        ret->config[0] = 0;
     ret->host = false;
     return 0;
 }
@@ -134,12 +139,22 @@ int image_from_ref(const char *ref, struct image *ret, char *err)
 }
 
 /* Unpacks an OCI layout (dir or dir:tag) into dest/rootfs with umoci. */
+/* Unpacks an OCI layout (dir or dir:tag) into dest/rootfs with umoci, keeping the runtime
+ * config umoci derives from the image (env, working dir) as dest/config.json. */
 static int unpack_layout(const char *layout, const char *dest, char *err)
 {
-    char rootfs[PATH_MAX];
-    if (rt_path(rootfs, "%s/rootfs", dest) < 0) return -ENAMETOOLONG;
-    char *argv[] = {"umoci", "raw", "unpack", "--image", (char *)layout, rootfs, NULL};
-    return rt_run(argv, err);
+    char bundle[PATH_MAX], from[PATH_MAX], to[PATH_MAX];
+    if (rt_path(bundle, "%s/bundle", dest) < 0) return -ENAMETOOLONG;
+    char *argv[] = {"umoci", "unpack", "--image", (char *)layout, bundle, NULL};
+    int r = rt_run(argv, err);
+    static const char *const keep[] = {"rootfs", "config.json"};
+    for (size_t i = 0; r == 0 && i < sizeof keep / sizeof *keep; i++) {
+        if (rt_path(from, "%s/%s", bundle, keep[i]) < 0 || rt_path(to, "%s/%s", dest, keep[i]) < 0)
+            return -ENAMETOOLONG;
+        if (rename(from, to) < 0) r = rt_fail(err, -errno, "rename '%s': %m", from);
+    }
+    rt_rm_rf(bundle);
+    return r;
 }
 
 static int untar(const char *archive, const char *dir, char *err)
@@ -218,11 +233,31 @@ int image_import(const char *name, const char *source, char *err)
     return r;
 }
 
+/* The first sandbox whose recorded image ref is ref (into who), or "" when none uses it. */
+static void find_user(const char *ref, char *who, size_t cap)
+{
+    char dir[PATH_MAX], p[PATH_MAX], rec[PATH_MAX + 8];
+    who[0] = 0;
+    if (rt_path(dir, "%s/sandboxes", state_dir) < 0) return;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && !who[0] && (e = readdir(d)))
+        if (e->d_name[0] != '.' && rt_path(p, "%s/%s/image", dir, e->d_name) == 0 &&
+            rt_read_file(p, rec, sizeof rec) > 0 && strcmp(rec, ref) == 0)
+            snprintf(who, cap, "%s", e->d_name);
+    if (d) closedir(d);
+}
+
 int image_remove(const char *name, char *err)
 {
-    char dir[PATH_MAX], norm[IMAGE_NAME_MAX];
+    char dir[PATH_MAX], norm[IMAGE_NAME_MAX], ref[IMAGE_NAME_MAX + 8], who[256];
     if (!name || store_dir(name, dir, norm) < 0)
         return rt_fail(err, -EINVAL, "invalid image name '%s'", name ? name : "");
+    snprintf(ref, sizeof ref, "store:%s", norm);
+    find_user(ref, who, sizeof who);
+    if (who[0])
+        return rt_fail(err, -EBUSY, "image '%s' is used by sandbox '%s'; delete it first", norm,
+                       who);
     int r = rt_rm_rf(dir);
     return r < 0 ? rt_fail(err, r, "remove '%s': %s", dir, strerror(-r)) : 0;
 }

@@ -19,6 +19,7 @@ struct image {
     char ref[PATH_MAX + 8]; /* "host", "dir:/path" or "store:NAME": what the bundle records */
     char lower[PATH_MAX];   /* the overlay lower directory */
     bool host;              /* add image_host_binds */
+    char config[PATH_MAX];  /* the image's OCI runtime config (env, cwd) from umoci, or "" */
 };
 
 /* Sets the state dir (STATE/images is created on use). */

@@ -184,6 +184,10 @@ int lc_create(const struct create_req *q, struct sbx_rec *ret, struct api_err *e
     struct id_lock *l;
     int r;
 
+    if (store_sbx_count() >= cfg->max_sandboxes)
+        return api_fail(e, 429, E_QUOTA,
+                        "this server holds %lld sandboxes (max_sandboxes); delete some first",
+                        (long long)cfg->max_sandboxes);
     if (new_record(q, &rec, e)) {
         sbx_rec_free(&rec);
         return -1;
@@ -325,6 +329,18 @@ int lc_get(const char *id, bool refresh, struct sbx_rec *ret, struct api_err *e)
     if (sbx_is_live(ret) && rt_inspect(id, &info, err) == 0) reconcile_locked(ret, &info);
     id_unlock(l);
     return 0;
+}
+
+void lc_refresh_all(struct sbx_rec *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct rt_info info = {0};
+        char err[RT_ERR_MAX] = "";
+        struct id_lock *l;
+        if (!sbx_is_live(&v[i]) || !(l = id_trylock(v[i].id))) continue;
+        if (rt_inspect(v[i].id, &info, err) == 0) reconcile_locked(&v[i], &info);
+        id_unlock(l);
+    }
 }
 
 int lc_wait_ready(const char *id, struct sbx_rec *ret, struct api_err *e)

@@ -22,6 +22,9 @@ int lc_create(const struct create_req *req, struct sbx_rec *ret, struct api_err 
 int lc_delete(const char *id, struct api_err *e);
 /* Reads a record; refresh asks the runtime whether a Running/Paused sandbox still lives. */
 int lc_get(const char *id, bool refresh, struct sbx_rec *ret, struct api_err *e);
+/* Refreshes the Running/Paused records of a list with the runtime (skipping ids that an
+ * operation holds), so that a list shows sandboxes that died as Failed/Terminated. */
+void lc_refresh_all(struct sbx_rec *v, size_t n);
 /* Waits (up to the ready timeout) until the sandbox left Pending, then reads it. */
 int lc_wait_ready(const char *id, struct sbx_rec *ret, struct api_err *e);
 int lc_pause(const char *id, struct api_err *e);

@@ -20,7 +20,11 @@
 #include <unistd.h>
 
 #define NFT_TABLE "sandboxd"
-#define NFT_MARK "sandboxd-net-v3"
+#define NFT_VERSION 3
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define NFT_MARK_PREFIX "sandboxd-net-v"
+#define NFT_MARK NFT_MARK_PREFIX STR(NFT_VERSION)
 #define NET_LOCK "/run/sandboxd-net.lock"
 #define T "inet " NFT_TABLE
 
@@ -66,13 +70,16 @@ static int write_sysctl(const char *path, const char *val)
     return r;
 }
 
-/* 1: the current rules are loaded; 0: they are not (absent or older). */
+/* 1 when the loaded rules are ours or newer (several sandboxd builds may share the host: an
+ * older one never replaces newer rules), 0 when they are missing or older. */
 static int nft_rules_current(void)
 {
     char out[4096], e[RT_ERR_MAX];
     char *argv[] = {"nft", "list", "chain", "inet", NFT_TABLE, "pre", NULL};
     struct rt_spawn sp = {.argv = argv, .out = out, .out_cap = sizeof out, .stdio_fd = -1};
-    return rt_spawn(&sp, e) == 0 && strstr(out, NFT_MARK);
+    if (rt_spawn(&sp, e) != 0) return 0;
+    const char *m = strstr(out, NFT_MARK_PREFIX);
+    return m && atoi(m + strlen(NFT_MARK_PREFIX)) >= NFT_VERSION;
 }
 
 static int nft_table_load(char *err)
@@ -206,7 +213,8 @@ static int veth_configure_inside(const char *netns_path, const struct net_lease 
     int r = idx < 0 ? idx : nl_link_up(nl, 1 /* lo */);
     r = r ?: nl_addr_add(nl, idx, ip4(l->sandbox_ip), 30);
     r = r ?: nl_link_up(nl, idx);
-    r = r ?: nl_route_default(nl, idx, ip4(l->host_ip));
+    /* deny_egress: no default route either (a second wall behind the nftables set) */
+    if (r == 0 && !l->deny_egress) r = nl_route_default(nl, idx, ip4(l->host_ip));
     close(nl);
     return r < 0 ? rt_fail(err, r, "configure eth0 in '%s': %s", netns_path, strerror(-r)) : 0;
 }

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define READY_TIMEOUT_MS 10000
+#define READY_TIMEOUT_MS 30000
 
 static double now_ms(void)
 {

@@ -183,6 +183,13 @@ static int write_config(const struct rt_spec *s, const struct image *img, char *
                             .cgroup_path = cg,
                             .host_binds = binds};
     o.n_host_binds = img->host ? image_host_binds(binds) : 0;
+    o.image_config = img->config[0] ? img->config : NULL;
+    struct net_lease l;
+    if (rt_lease_load(s->id, &l) == 0) {
+        r = bundle_etc_files(dir, s->id, l.sandbox_ip, err);
+        if (r < 0) return r;
+        o.etc_files = dir;
+    }
     return bundle_write(dir, &o, err);
 }
 

@@ -8,7 +8,34 @@
 #include "runtime_util.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define KILL_WAIT_MS 5000
+
+/* Kills the sandbox's init (PID 1 of its namespace: the kernel then kills every other process
+ * in it) and waits for its exit through a pidfd. `runc delete --force` alone signals and then
+ * sleeps in 100 ms steps until the container is gone; a dead init lets it clean up at once. */
+static void kill_init(const char *id)
+{
+    enum rt_state st;
+    int pid;
+    char e[RT_ERR_MAX];
+    if (runc_state(id, &st, &pid, e) < 0 || pid <= 0 || (st != RT_RUNNING && st != RT_PAUSED))
+        return;
+    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (fd < 0) return;
+    if (st == RT_PAUSED) runc_resume(id, e); /* a frozen process cannot die */
+    if (syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0) {
+        struct pollfd p = {fd, POLLIN, 0};
+        while (poll(&p, 1, KILL_WAIT_MS) < 0 && errno == EINTR)
+            ;
+    }
+    close(fd);
+}
 
 static int remove_net(const char *id, char *err)
 {
@@ -26,7 +53,8 @@ static int remove_net(const char *id, char *err)
 int rt_teardown(const char *id, char *err)
 {
     char p[PATH_MAX];
-    int r = runc_delete(id, err); /* --force also kills a paused (frozen) container */
+    kill_init(id);
+    int r = runc_delete(id, err); /* --force: whatever kill_init could not do */
     if (r < 0) return r;
     if (rt_sandbox_path(p, id, "rootfs") < 0) return -ENAMETOOLONG;
     r = rt_umount(p);

@@ -292,6 +292,19 @@ int store_sbx_delete(const char *id)
     return exec_id("DELETE FROM sandboxes WHERE id = ?", id);
 }
 
+int64_t store_sbx_count(void)
+{
+    int64_t n = -EIO;
+    pthread_mutex_lock(&db_mu);
+    sqlite3_stmt *st = prep("SELECT COUNT(*) FROM sandboxes");
+    if (st) {
+        if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    pthread_mutex_unlock(&db_mu);
+    return n;
+}
+
 int64_t store_next_expiry(void)
 {
     int64_t t = 0;

@@ -58,6 +58,8 @@ int store_sbx_set_addr(const char *id, const char *addr);
 int store_sbx_set_expiry(const char *id, int64_t expires_ms);
 int store_sbx_set_metadata(const char *id, const json_t *metadata);
 int store_sbx_delete(const char *id);
+/* Number of sandbox records, or -errno. */
+int64_t store_sbx_count(void);
 /* The earliest expiry of any sandbox, 0 if none. */
 int64_t store_next_expiry(void);
 /* Ids of sandboxes whose expiry is <= now_ms (at most cap). */

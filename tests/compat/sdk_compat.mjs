@@ -170,6 +170,23 @@ test("useServerProxy: commands (SSE) and files through sandboxd's proxy", async 
   assert.equal(await viaProxy.files.readFile("/tmp/compat/proxied.txt"), "through the proxy");
   await viaProxy.close();
 });
+test("host volumes (read-write, read-only) and a deny-all networkPolicy", async () => {
+  const dir = process.env.SBXD_VOLUME_DIR;
+  const v = await Sandbox.create({ connectionConfig: conn(), image: "host", timeoutSeconds: 600,
+    networkPolicy: { defaultAction: "deny", egress: [] },
+    volumes: [{ name: "rw", host: { path: dir }, mountPath: "/mnt/rw" },
+              { name: "ro", host: { path: dir }, mountPath: "/mnt/ro", readOnly: true }] });
+  try {
+    assert.equal(text(await v.commands.run("cat /mnt/rw/marker.txt")), "opensandbox-e2e-marker");
+    await v.files.writeFiles([{ path: "/mnt/rw/from-sdk.txt", data: "written" }]);
+    assert.equal(text(await v.commands.run("cat /mnt/ro/from-sdk.txt")), "written");
+    const ro = await v.commands.run("echo x > /mnt/ro/nope.txt");
+    assert.ok(ro.error, "write to a read-only volume fails");
+  } finally {
+    await v.kill();
+    await v.close();
+  }
+});
 test("manager rejects unknown ids", async () => {
   await assert.rejects(manager.getSandboxInfo("00000000-0000-4000-8000-000000000000"));
   await assert.rejects(manager.pauseSandbox("00000000-0000-4000-8000-000000000000"));

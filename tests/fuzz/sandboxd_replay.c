@@ -1,6 +1,7 @@
 /* Replay main for sandboxd's fuzz target (built without libFuzzer): runs every file of the
  * given files or directories, then ROUNDS deterministic mutations of each (a smoke fuzz that
  * make check can afford). Exits non-zero only by crashing (ASan/UBSan abort). */
+#ifndef LIBFUZZER /* scripts/fuzz.sh links libFuzzer's own main instead */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -108,3 +109,4 @@ int main(int argc, char **argv)
     printf("replayed %d inputs with %d mutations each\n", files, rounds);
     return bad;
 }
+#endif

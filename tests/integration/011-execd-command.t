@@ -25,7 +25,7 @@ like "$ev" '\{"error":\{"ename":"CommandExecError","evalue":"127","traceback":\[
 is "$(run_fg '{"command":"pwd","cwd":"/tmp"}' | sed -n 2p)" '{"text":"/tmp","type":"stdout"}' "cwd"
 is "$(status -XPOST "$EX_URL/command" -d '{"command":"pwd","cwd":"/does/not/exist"}')" 400 "missing cwd: 400"
 is "$(run_fg '{"command":"echo $FOO-$BAR","envs":{"FOO":"f o","BAR":"b"}}' | sed -n 2p)" '{"text":"f o-b","type":"stdout"}' "envs injected"
-like "$(run_fg '{"command":"id -u","uid":65534,"gid":65534}' | sed -n 2p)" '"text":"65534"' "uid/gid"
+like "$(run_fg '{"command":"id -u","uid":65534,"gid":65534,"cwd":"/"}' | sed -n 2p)" '"text":"65534"' "uid/gid"
 like "$(run_fg '{"command":"kill -TERM $$"}' | tail -1)" '"evalue":"-1","traceback":\["signal: terminated"\]' "signal death: evalue -1 as upstream"
 like "$(run_fg '{"command":"sleep 30","timeout":300}' | tail -1)" '"traceback":\["signal: killed"\]' "timeout kills the command"
 

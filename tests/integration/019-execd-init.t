@@ -10,7 +10,8 @@ is "$?" 5 "exit status of the entrypoint"
 ex_start -- sh -c 'kill -USR1 $$'
 wait $EX_PID
 is "$?" $((128 + 10)) "signal death: 128+N"
-ex_start -- sh -c "trap 'echo got-term > $EX_TMP/term; exit 3' TERM; while :; do sleep 0.05; done"
+ex_start -- sh -c "trap 'echo got-term > $EX_TMP/term; exit 3' TERM; echo ready > $EX_TMP/ready; while :; do sleep 0.05; done"
+wait_line "$EX_TMP/ready" ready # the trap is in place
 is "$(status "$EX_URL/ping")" 200 "serves while the entrypoint runs"
 kill -TERM $EX_PID
 wait $EX_PID

@@ -5,17 +5,19 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-sandboxd.sh"
 sbxd_require
-plan 45
-sbxd_start
+plan 46
+sbxd_start "max_sandboxes = 2"
 
 st=$(api POST /v1/sandboxes '{"image":{"uri":"host"},"entrypoint":["tail","-f","/dev/null"],"timeout":600,"resourceLimits":{"cpu":"1","memory":"512Mi"},"metadata":{"team":"a","tag":"one"}}')
 is "$st" 202 "create answers 202"
-a=$(jget 'd["id"]')
-like "$(jget 'd["status"]["state"]')" '^(Pending|Running)$' "created sandbox is Pending (or already Running)"
-is "$(jget 'd["entrypoint"]')" '["tail", "-f", "/dev/null"]' "entrypoint echoed"
-like "$(jget 'd["expiresAt"]')" '^20[0-9-]+T[0-9:.]+Z$' "expiresAt set"
+a=$(jget '.id')
+like "$(jget '.status.state')" '^(Pending|Running)$' "created sandbox is Pending (or already Running)"
+is "$(jget '.entrypoint')" '["tail","-f","/dev/null"]' "entrypoint echoed"
+like "$(jget '.expiresAt')" '^20[0-9-]+T[0-9:.]+Z$' "expiresAt set"
 b=$(sbxd_create '{"image":{"uri":"host"},"metadata":{"team":"b","tag":"one"}}')
 ok $? "second sandbox (manual cleanup, default entrypoint)"
+is "$(api POST /v1/sandboxes '{"image":{"uri":"host"}}') $(jget .code)" "429 SANDBOX::QUOTA_EXCEEDED" \
+    "a third sandbox is over max_sandboxes"
 
 sbxd_ready "$a"
 ok $? "endpoint answers once ready"
@@ -24,51 +26,51 @@ like "$SBXD_TOKEN" '^[0-9a-f]{64}$' "endpoint carries the execd token header"
 is "$(curl -s -o /dev/null -w '%{http_code}' "http://$SBXD_EXECD/ping")" 401 "execd refuses requests without the token"
 is "$(curl -s -o /dev/null -w '%{http_code}' -H "X-EXECD-ACCESS-TOKEN: $SBXD_TOKEN" "http://$SBXD_EXECD/ping")" 200 \
     "execd answers with the token"
-is "$(api GET /v1/sandboxes/$a/endpoints/18080) $(jget 'd["endpoint"]' | sed 's/.*\/proxy\///')" "200 18080" \
+is "$(api GET /v1/sandboxes/$a/endpoints/18080) $(jget '.endpoint' | sed 's/.*\/proxy\///')" "200 18080" \
     "any valid port gets an endpoint (18080 too)"
 st=$(api GET "/v1/sandboxes/$a/endpoints/8080?use_server_proxy=true")
-is "$st $(jget 'd["endpoint"]')" "200 $SBXD_ADDR/sandboxes/$a/proxy/8080" "server-proxy endpoint"
+is "$st $(jget '.endpoint')" "200 $SBXD_ADDR/sandboxes/$a/proxy/8080" "server-proxy endpoint"
 
 api GET "/v1/sandboxes/$a" >/dev/null
-is "$(jget 'd["status"]["state"]')" Running "get shows Running"
-is "$(jget 'd["image"]["uri"]') $(jget 'd["metadata"]["tag"]')" "host one" "get shows image and metadata"
+is "$(jget '.status.state')" Running "get shows Running"
+is "$(jget '.image.uri') $(jget '.metadata.tag')" "host one" "get shows image and metadata"
 sbxd_ready "$b"
 api GET "/v1/sandboxes/$b" >/dev/null
-is "$(jget 'd["entrypoint"]') $(jget '"expiresAt" in d')" '["tail", "-f", "/dev/null"] false' \
+is "$(jget '.entrypoint') $(jget 'has("expiresAt")')" '["tail","-f","/dev/null"] false' \
     "default entrypoint; no expiresAt for manual cleanup"
 
 is "$(api POST /v1/sandboxes/$b/pause)" 202 "pause 202"
 is "$(wc -c <"$SBXD_DIR/body") $(header Content-Length)" "0 0" "empty 2xx has Content-Length: 0"
 api GET "/v1/sandboxes/$b" >/dev/null
-is "$(jget 'd["status"]["state"]')" Paused "state Paused"
-is "$(api POST /v1/sandboxes/$b/pause) $(jget 'd["code"]')" "409 DOCKER::SANDBOX_NOT_RUNNING" "pause twice 409"
-is "$(api POST /v1/sandboxes/$a/resume) $(jget 'd["code"]')" "409 DOCKER::SANDBOX_NOT_PAUSED" "resume a running one 409"
+is "$(jget '.status.state')" Paused "state Paused"
+is "$(api POST /v1/sandboxes/$b/pause) $(jget '.code')" "409 DOCKER::SANDBOX_NOT_RUNNING" "pause twice 409"
+is "$(api POST /v1/sandboxes/$a/resume) $(jget '.code')" "409 DOCKER::SANDBOX_NOT_PAUSED" "resume a running one 409"
 
 api GET "/v1/sandboxes?state=Paused" >/dev/null
-is "$(jget '[x["id"] for x in d["items"]]')" "[\"$b\"]" "state filter"
+is "$(jget '[.items[].id]')" "[\"$b\"]" "state filter"
 api GET "/v1/sandboxes?state=paused&state=Running" >/dev/null
-is "$(jget 'len(d["items"])')" 2 "state filters OR (case-insensitive)"
+is "$(jget '.items | length')" 2 "state filters OR (case-insensitive)"
 api GET "/v1/sandboxes?metadata=tag%3Done%26team%3Da" >/dev/null
-is "$(jget '[x["id"] for x in d["items"]]')" "[\"$a\"]" "metadata filters AND"
+is "$(jget '[.items[].id]')" "[\"$a\"]" "metadata filters AND"
 api GET "/v1/sandboxes?pageSize=1&page=1" >/dev/null
-is "$(jget 'd["items"][0]["id"]') $(jget 'd["pagination"]["totalPages"]') $(jget 'd["pagination"]["hasNextPage"]')" \
+is "$(jget '.items[0].id') $(jget '.pagination.totalPages') $(jget '.pagination.hasNextPage')" \
     "$b 2 true" "pagination, newest first"
 api GET "/v1/sandboxes?pageSize=1&page=2" >/dev/null
-is "$(jget 'd["items"][0]["id"]') $(jget 'd["pagination"]["hasNextPage"]')" "$a false" "second page"
+is "$(jget '.items[0].id') $(jget '.pagination.hasNextPage')" "$a false" "second page"
 
 is "$(api POST /v1/sandboxes/$b/resume)" 202 "resume 202"
 api GET "/v1/sandboxes/$b" >/dev/null
-is "$(jget 'd["status"]["state"]')" Running "state Running again"
+is "$(jget '.status.state')" Running "state Running again"
 
 is "$(api PATCH /v1/sandboxes/$a/metadata '{"tag":null,"team":"z","new":"v"}')" 200 "metadata patch 200"
-is "$(jget 'd["metadata"]')" '{"team": "z", "new": "v"}' "merge patch: null deletes, values set"
+is "$(jget '.metadata')" '{"team":"z","new":"v"}' "merge patch: null deletes, values set"
 is "$(api PATCH /v1/sandboxes/$a/metadata '{"opensandbox.io/id":"x"}')" 400 "reserved key rejected"
 is "$(api PATCH /v1/sandboxes/$a/metadata '[1]')" 400 "non-object patch rejected"
 api GET "/v1/sandboxes/$a" >/dev/null
-is "$(jget 'd["metadata"]')" '{"team": "z", "new": "v"}' "metadata persisted, rejected patches changed nothing"
+is "$(jget '.metadata')" '{"team":"z","new":"v"}' "metadata persisted, rejected patches changed nothing"
 
 is "$(api POST /v1/sandboxes/$a/renew-expiration '{"expiresAt":"2099-01-02T03:04:05Z"}')" 200 "renew 200"
-is "$(jget 'd["expiresAt"]')" "2099-01-02T03:04:05.000Z" "renew returns the new expiresAt"
+is "$(jget '.expiresAt')" "2099-01-02T03:04:05.000Z" "renew returns the new expiresAt"
 is "$(api POST /v1/sandboxes/$a/renew-expiration '{"expiresAt":"2001-01-01T00:00:00Z"}')" 400 "renew to the past 400"
 is "$(api POST /v1/sandboxes/$b/renew-expiration '{"expiresAt":"2099-01-01T00:00:00Z"}')" 409 "renew of a manual-cleanup sandbox 409"
 
@@ -85,7 +87,7 @@ os.chdir("/tmp"); srv = s.TCPServer(("127.0.0.1", 8099), h.SimpleHTTPRequestHand
 if os.fork() == 0:
     os.setsid(); srv.serve_forever()'
 out=$(execd_call "$a" POST /command -H 'Content-Type: application/json' \
-    -d "$(python3 -c 'import json,sys; print(json.dumps({"command": "python3 -c '"'"'%s'"'"' >/dev/null 2>&1" % sys.argv[1]}))' "$srv")")
+    -d "$(jq -n --arg c "python3 -c '$srv' >/dev/null 2>&1" '{command: $c}')")
 like "$out" execution_complete "a web server started inside the sandbox"
 curl -s "http://$SBXD_ADDR/sandboxes/$a/proxy/8099/" -o "$SBXD_DIR/page"
 ok $? "server proxy reaches another port inside the sandbox"

@@ -22,5 +22,5 @@ wait_line "$SBXD_DIR/log" "sandbox $last expired and was deleted" 30
 ok $? "the 6 s sandbox expired (the timer re-armed for the later deadline)"
 is "$(api GET /v1/sandboxes/$short)" 404 "expired sandbox is gone"
 api GET "/v1/sandboxes/$kept" >/dev/null
-is "$(jget 'd["status"]["state"]')" Running "the renewed sandbox outlived both deadlines"
+is "$(jget '.status.state')" Running "the renewed sandbox outlived both deadlines"
 is "$(api POST /v1/sandboxes '{"image":{"uri":"host"},"timeout":0}')" 400 "timeout below min_timeout still rejected"

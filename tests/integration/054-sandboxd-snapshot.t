@@ -14,26 +14,26 @@ out=$(execd_call "$src" POST /command -H 'Content-Type: application/json' \
 like "$out" execution_complete "wrote a file inside"
 
 is "$(api POST /v1/sandboxes/$src/snapshots '{"name":"before"}')" 202 "snapshot 202"
-snap=$(jget 'd["id"]')
-is "$(jget 'd["status"]["state"]') $(jget 'd["name"]') $(jget 'd["sandboxId"]')" "Creating before $src" "Creating, named, from the source"
+snap=$(jget '.id')
+is "$(jget '.status.state') $(jget '.name') $(jget '.sandboxId')" "Creating before $src" "Creating, named, from the source"
 is "$(header Location)" "/v1/snapshots/$snap" "Location header"
 wait_line "$SBXD_DIR/log" "snapshot $snap of sandbox $src is ready" 60
 ok $? "snapshot became ready"
 api GET "/v1/snapshots/$snap" >/dev/null
-is "$(jget 'd["status"]["state"]')" Ready "get shows Ready"
+is "$(jget '.status.state')" Ready "get shows Ready"
 api GET "/v1/snapshots?sandboxId=$src" >/dev/null
-is "$(jget '[x["id"] for x in d["items"]]')" "[\"$snap\"]" "list by sandboxId"
+is "$(jget '[.items[].id]')" "[\"$snap\"]" "list by sandboxId"
 
 st=$(api POST /v1/sandboxes "{\"snapshotId\":\"$snap\"}")
 is "$st" 202 "restore: create from the snapshot"
-restored=$(jget 'd["id"]')
-is "$(jget 'd["entrypoint"]')" '["sleep", "infinity"]' "restored sandbox keeps the source's entrypoint"
+restored=$(jget '.id')
+is "$(jget '.entrypoint')" '["sleep","infinity"]' "restored sandbox keeps the source's entrypoint"
 out=$(execd_call "$restored" POST /command -H 'Content-Type: application/json' -d '{"command":"cat /root/work/f.txt"}')
 like "$out" '"text":"snapshot-content"' "restored sandbox has the file"
 api GET "/v1/sandboxes/$restored" >/dev/null
-is "$(jget 'd["snapshotId"]')" "$snap" "get shows snapshotId"
+is "$(jget '.snapshotId')" "$snap" "get shows snapshotId"
 
 [[ $(api POST /v1/sandboxes/$src/pause) == 202 ]]
-is "$(api POST /v1/sandboxes/$src/snapshots) $(jget 'd["code"]')" "409 SNAPSHOT::INVALID_SOURCE_STATE" "snapshot of a paused sandbox 409"
+is "$(api POST /v1/sandboxes/$src/snapshots) $(jget '.code')" "409 SNAPSHOT::INVALID_SOURCE_STATE" "snapshot of a paused sandbox 409"
 is "$(api DELETE /v1/snapshots/$snap)" 204 "delete snapshot 204"
 is "$(api GET /v1/snapshots/$snap)" 404 "deleted snapshot 404"

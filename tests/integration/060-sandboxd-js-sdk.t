@@ -25,6 +25,9 @@ if [[ ! -f $SDK_DIR/node_modules/@alibaba-group/opensandbox/package.json ]]; the
         exit 1
     fi
 fi
-sbxd_start
-export SDK_DIR SBXD_ADDR SBXD_KEY OPENSANDBOX_DISABLE_METRICS=1
+SBXD_VOLUME_DIR=$(mktemp -d /tmp/sbxd-sdkvol.XXXXXX)
+on_exit "rm -rf '$SBXD_VOLUME_DIR'"
+echo -n opensandbox-e2e-marker >"$SBXD_VOLUME_DIR/marker.txt"
+sbxd_start "allowed_host_paths = [\"$SBXD_VOLUME_DIR\"]"
+export SDK_DIR SBXD_ADDR SBXD_KEY SBXD_VOLUME_DIR OPENSANDBOX_DISABLE_METRICS=1
 node "$SFS_ROOT/tests/compat/sdk_compat.mjs"

@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-runtime.sh"
 rt_require
-plan 24
+plan 27
 rt_setup
 tmp=$(mktemp -d /tmp/rt-busybox.XXXXXX)
 on_exit "rm -rf '$tmp'"
@@ -18,6 +18,8 @@ addr=$RT_ADDR
 is "$(rt_ping "$addr")" 200 "GET /ping through execd_addr"
 out=$(rt_sh "$addr" 'ls /bin/busybox && echo data > /root/keep && rm /etc/passwd && ls /opt/opensandbox')
 like "$out" $'/bin/busybox\nexecd\nexit=0' "commands run in the busybox rootfs"
+want=$(grep -vE '^nameserver (127\.|::1)' /etc/resolv.conf)
+is "$(rt_sh "$addr" 'cat /etc/resolv.conf; grep -c "$(hostname)" /etc/hosts')" "$want"$'\n1\nexit=0' "/etc/resolv.conf (host resolvers) and /etc/hosts (own name) are provided"
 [[ ! -e $rootfs/root/keep ]]
 ok $? "writes go to the sandbox's upper layer, not into the image directory"
 
@@ -58,3 +60,9 @@ err=$(rtc create --image "$rootfs" --volume "$tmp:/proc/x" badvol-$$ 2>&1)
 ok $((! $?)) "a create that runc refuses fails"
 like "$err" "runc run 'badvol-$$' failed:.*inside /proc" "the error carries runc's reason"
 is "$(rt_leftovers badvol-$$ "")" "" "a failed create leaves no bundle, runc state, mount or cgroup"
+
+p=paused-$$
+rt_create "$p" --image "$rootfs" && rtc pause "$p" && [[ $(rt_state "$p") == paused ]]
+ok $? "another sandbox, paused"
+rtc delete "$p" && [[ -z $(rt_leftovers "$p" "") && $(rt_state "$p") == absent ]]
+ok $? "deleting a paused sandbox kills it and leaves nothing"

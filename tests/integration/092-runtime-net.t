@@ -14,7 +14,7 @@ ok $? "an outside HTTP server at $OUT_IP:$OUT_PORT"
 port=$(free_port)
 python3 -u -m http.server "$port" --bind 0.0.0.0 --directory "$RT_STATE" >"$RT_STATE/host.log" 2>&1 &
 on_exit "kill $!"
-wait_line "$RT_STATE/host.log" "Serving HTTP"
+wait_line "$RT_STATE/host.log" "Serving HTTP" 30
 ok $? "a host service on 0.0.0.0:$port"
 
 a=neta-$$ b=netb-$$ d=netd-$$
@@ -25,7 +25,7 @@ gw_ip=10.88.${gw% *}.$((${gw#* } - 1))
 host_ip=$(ip -4 -o route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p')
 
 probe() { # probe ADDR URL: curl's HTTP code from inside the sandbox (000 = unreachable)
-    rt_sh "$1" "curl -s -o /dev/null -w '%{http_code}' --connect-timeout 2 --max-time 3 $2; echo" | head -1
+    rt_sh "$1" "curl -s -o /dev/null -w '%{http_code}' --connect-timeout 5 --max-time 10 $2; echo" | head -1
 }
 is "$(probe "$A" "http://$OUT_IP:$OUT_PORT/")" 200 "egress to the outside works by default"
 is "$(probe "$D" "http://$OUT_IP:$OUT_PORT/")" 000 "deny_egress cuts egress"
@@ -38,7 +38,7 @@ else
     ok 0 "# SKIP no host address with a default route"
 fi
 is "$(probe "$A" "http://127.0.0.1:$port/")" 000 "127.0.0.1 in a sandbox is its own loopback"
-is "$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://127.0.0.1:$port/")" 200 "the host itself reaches its service (the probe works)"
+is "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$port/")" 200 "the host itself reaches its service (the probe works)"
 ifa=sbx$(cut -d' ' -f1 "$RT_STATE/sandboxes/$d/net")
 rtc delete "$d"
 is "$(rt_leftovers "$d" "$ifa")" "" "deleting the deny_egress sandbox removes its veth and nft element"

@@ -37,9 +37,9 @@ rt_create() {
 rt_addr() { rtc inspect "$1" | sed -n 's/.* addr=\([^ ]*\).*/\1/p'; }
 rt_state() { rtc inspect "$1" | sed -n 's/.* state=\([^ ]*\).*/\1/p'; }
 
-# rt_ping ADDR [TOKEN]: prints the HTTP status of GET /ping (000 when nothing answers in 3 s).
+# rt_ping ADDR [TOKEN]: prints the HTTP status of GET /ping (000 when nothing answers in 10 s).
 rt_ping() {
-    curl -s -o /dev/null -w '%{http_code}' --max-time 3 -H "X-EXECD-ACCESS-TOKEN: ${2-$RT_TOKEN}" \
+    curl -s -o /dev/null -w "%{http_code}" --max-time 10 -H "X-EXECD-ACCESS-TOKEN: ${2-$RT_TOKEN}" \
         "http://$1/ping"
 }
 
@@ -113,5 +113,5 @@ rt_outside_start() {
     ip netns exec "$OUT_NS" python3 -u -m http.server "$OUT_PORT" --bind "$OUT_IP" \
         --directory "$RT_STATE/www" >"$log" 2>&1 &
     on_exit "kill $!"
-    wait_line "$log" "Serving HTTP"
+    wait_line "$log" "Serving HTTP" 30
 }

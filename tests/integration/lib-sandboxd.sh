@@ -4,7 +4,7 @@
 #                           lines go to its config file. Sets SBXD_DIR SBXD_ADDR SBXD_KEY SBXD_PID
 #   sbxd_kill9 / sbxd_restart   SIGKILL it / start it again on the same state and port
 #   api METHOD PATH [JSON]  calls the API with the key; prints the status; body in $SBXD_DIR/body
-#   jget EXPR [FILE]        a value of the JSON body (python expression on `d`), e.g. jget 'd["id"]'
+#   jget EXPR [FILE]        a value of the JSON body (python expression on `d`), e.g. jget '.id'
 #   sbxd_create [JSON]      creates a sandbox (default: host image), prints its id
 #   sbxd_ready ID           waits (blocking endpoint call, no polling) until ID left Pending
 #   execd_call ID METHOD PATH [CURL ARGS...]  calls the sandbox's execd through its endpoint
@@ -14,6 +14,7 @@ SBXD_PID=
 sbxd_require() {
     [[ $EUID == 0 ]] || skip_all "sandboxd tests need root (runc, namespaces)"
     command -v runc >/dev/null || skip_all "runc is not installed (make deps)"
+    command -v jq >/dev/null || skip_all "jq is not installed (make deps)"
     [[ -x $SANDBOXD ]] || skip_all "no sandboxd binary at $SANDBOXD"
     [[ -x $EXECD ]] || skip_all "no execd binary at $EXECD"
 }
@@ -60,9 +61,9 @@ _sbxd_cleanup() {
     if [[ -n $SBXD_PID ]] && kill -0 "$SBXD_PID" 2>/dev/null; then
         local id
         api GET "/v1/sandboxes?pageSize=200" >/dev/null
-        for id in $(jget '" ".join(x["id"] for x in d["items"])'); do api DELETE "/v1/sandboxes/$id" >/dev/null; done
+        for id in $(jget '[.items[].id] | join(" ")'); do api DELETE "/v1/sandboxes/$id" >/dev/null; done
         api GET "/v1/snapshots?pageSize=200" >/dev/null
-        for id in $(jget '" ".join(x["id"] for x in d["items"])'); do api DELETE "/v1/snapshots/$id" >/dev/null; done
+        for id in $(jget '[.items[].id] | join(" ")'); do api DELETE "/v1/snapshots/$id" >/dev/null; done
         kill "$SBXD_PID" 2>/dev/null
         wait "$SBXD_PID" 2>/dev/null
     fi
@@ -82,13 +83,7 @@ api() {
 }
 
 jget() {
-    python3 -c 'import json,sys
-try:
-    d = json.load(open(sys.argv[2]))
-    v = eval(sys.argv[1])
-except Exception as e:
-    v = "<%s>" % e
-print(json.dumps(v) if isinstance(v, (dict, list, bool)) or v is None else v)' "$1" "${2:-$SBXD_DIR/body}"
+    jq -c -r "$1" <"${2:-$SBXD_DIR/body}" 2>/dev/null || echo "<not JSON>"
 }
 
 header() { # header NAME: a header of the last api answer
@@ -100,15 +95,15 @@ sbxd_create() {
     local st
     st=$(api POST /v1/sandboxes "$body")
     [[ $st == 202 ]] || { echo "# create: $st $(cat "$SBXD_DIR/body")" >&2; return 1; }
-    jget 'd["id"]'
+    jget '.id'
 }
 
 sbxd_ready() {
     local st
     st=$(api GET "/v1/sandboxes/$1/endpoints/44772")
     [[ $st == 200 ]] || { echo "# endpoint: $st $(cat "$SBXD_DIR/body")" >&2; return 1; }
-    SBXD_EXECD=$(jget 'd["endpoint"].split("/proxy/")[0]')
-    SBXD_TOKEN=$(jget 'd["headers"]["X-EXECD-ACCESS-TOKEN"]')
+    SBXD_EXECD=$(jget '.endpoint | split("/proxy/")[0]')
+    SBXD_TOKEN=$(jget '.headers["X-EXECD-ACCESS-TOKEN"]')
 }
 
 execd_call() {
