@@ -100,13 +100,7 @@ static struct command *command_new(const struct cmd_spec *spec)
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
     for (int i = 0; i < CS_N; i++)
-        c->sp[i].fd = -1;
-    for (int i = 0; i < CS_N; i++) {
-        if (spool_open(&c->sp[i], g_cfg.spool_dir, g_cfg.spool_cap) < 0) {
-            command_free(c);
-            return NULL;
-        }
-    }
+        spool_init(&c->sp[i], g_cfg.spool_cap);
     c->started_ns = now_ns();
     c->started_mono = mono_ms();
     if (spec->timeout_ms > 0) c->deadline_mono = c->started_mono + spec->timeout_ms;

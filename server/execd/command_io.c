@@ -16,8 +16,8 @@ void command_finished(struct command *c);
 /* Appends to one stream and to the combined output, then publishes. */
 static void publish(struct command *c, int stream, const char *buf, size_t n)
 {
-    ssize_t a = spool_append(&c->sp[stream], c->sp[stream].len, buf, n);
-    ssize_t b = spool_append(&c->sp[CS_OUTPUT], c->sp[CS_OUTPUT].len, buf, n);
+    ssize_t a = spool_append(&c->sp[stream], g_cfg.spool_dir, c->sp[stream].len, buf, n);
+    ssize_t b = spool_append(&c->sp[CS_OUTPUT], g_cfg.spool_dir, c->sp[CS_OUTPUT].len, buf, n);
     pthread_mutex_lock(&c->mu);
     c->sp[stream].len += (uint64_t)(a > 0 ? a : 0);
     c->sp[CS_OUTPUT].len += (uint64_t)(b > 0 ? b : 0);

@@ -7,11 +7,16 @@
 #include <string.h>
 #include <unistd.h>
 
-int spool_open(struct spool *s, const char *dir, uint64_t cap)
+void spool_init(struct spool *s, uint64_t cap)
 {
     s->len = 0;
     s->cap = cap;
     s->truncated = false;
+    s->fd = -1;
+}
+
+static int spool_open(struct spool *s, const char *dir)
+{
     s->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     if (s->fd >= 0) return 0;
     char path[4200];
@@ -22,9 +27,9 @@ int spool_open(struct spool *s, const char *dir, uint64_t cap)
     return 0;
 }
 
-ssize_t spool_append(struct spool *s, uint64_t at, const void *p, size_t n)
+ssize_t spool_append(struct spool *s, const char *dir, uint64_t at, const void *p, size_t n)
 {
-    if (at >= s->cap) return 0;
+    if (at >= s->cap || (s->fd < 0 && spool_open(s, dir) < 0)) return 0;
     if (n > s->cap - at) n = (size_t)(s->cap - at);
     const char *b = p;
     size_t done = 0;

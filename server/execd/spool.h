@@ -1,4 +1,5 @@
-/* A bounded, append-only byte spool backed by an unlinked file in the spool directory.
+/* A bounded, append-only byte spool backed by an unlinked file in the spool directory,
+ * created on the first write (a quiet command costs no file and no fd).
  * One writer appends; any number of readers pread the bytes already written. Growth is
  * published through the owning command's mutex/condvar (see command.h). */
 #ifndef EXECD_SPOOL_H
@@ -14,10 +15,11 @@ struct spool {
     bool truncated; /* some bytes were dropped */
 };
 
-int spool_open(struct spool *s, const char *dir, uint64_t cap);
-/* Writes at offset `at` (dropping what exceeds the cap); returns the bytes stored. Touches
- * neither len nor truncated: the caller publishes both under its lock. */
-ssize_t spool_append(struct spool *s, uint64_t at, const void *p, size_t n);
+void spool_init(struct spool *s, uint64_t cap);
+/* Writes at offset `at` (dropping what exceeds the cap; opening the file in dir first when
+ * needed); returns the bytes stored. Touches neither len nor truncated: the caller
+ * publishes both under its lock. */
+ssize_t spool_append(struct spool *s, const char *dir, uint64_t at, const void *p, size_t n);
 void spool_close(struct spool *s);
 
 #endif

@@ -153,7 +153,7 @@ static void test_misc(void)
 
 static void test_bodies(void)
 {
-    const char *err;
+    const char *err = "";
     struct run_req r;
     json_t *j = json_loads("{\"command\":\"ls\",\"timeout\":5,\"uid\":1,\"gid\":2,\"envs\":{\"A\":"
                            "\"b\"},\"background\":true}",
@@ -163,7 +163,8 @@ static void test_bodies(void)
        "run request");
     json_decref(j);
     j = json_loads("{\"command\":\"ls\",\"gid\":2}", 0, NULL);
-    ok(run_req_parse(j, &r, &err) < 0, "gid without uid rejected: %s", err);
+    int rc = run_req_parse(j, &r, &err);
+    ok(rc < 0, "gid without uid rejected: %s", err);
     json_decref(j);
     j = json_loads("{\"command\":\"\"}", 0, NULL);
     ok(run_req_parse(j, &r, &err) < 0, "empty command rejected");
