@@ -16,6 +16,9 @@ skip_all() { echo "sandboxfs bench: cannot run: $*" >&2; exit 1; } # lib's TAP s
 # keeps sandboxes running when it is stopped).
 set -m
 trap 'exit 130' INT TERM HUP
+# The helpers make /tmp/sfs-test.XXXXXX, a name that test runs and their reapers share; a bench
+# runs for minutes, so it takes a name of its own.
+mktemp() { command mktemp "${@//\/tmp\/sfs-test./\/tmp\/sfs-bench.}"; }
 
 ITER=${BENCH_ITER:-200}
 STREAM_MB=${BENCH_STREAM_MB:-1024}
