@@ -392,6 +392,7 @@ print_fuse_stats() {
 main() {
     local b
     LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+    [[ ${BENCH_FUSE_STATS:-0} != 1 ]] || command -v perf >/dev/null || die "BENCH_FUSE_STATS=1 needs perf (linux-perf)"
     setup_sandboxfs
     start_watchdog
     setup_sshd
