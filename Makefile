@@ -58,5 +58,6 @@ install: all
 	install -D -m 0755 $(BUILD)/sandboxd $(DESTDIR)$(PREFIX)/bin/sandboxd
 	install -D -m 0755 $(BUILD)/execd $(DESTDIR)$(PREFIX)/bin/execd
 	install -D -m 0644 docs/sandboxfs.1 $(DESTDIR)$(PREFIX)/share/man/man1/sandboxfs.1
+	install -D -m 0644 server/sandboxd/sandboxd.service $(DESTDIR)/etc/systemd/system/sandboxd.service
 	mkdir -p $(DESTDIR)/sbin
 	ln -sf $(PREFIX)/bin/sandboxfs $(DESTDIR)/sbin/mount.fuse.sandboxfs

@@ -194,6 +194,24 @@ int sbx_cmd_stream(const struct sbx_execd *x, const char *id, const char *which,
     return sbx_http_errno(sbx_http(&req, NULL, &meta));
 }
 
+int sbx_cmd_logs(const struct sbx_execd *x, const char *id, int64_t cursor, struct sbx_buf *out,
+                 int64_t *next)
+{
+    char url[512];
+    int rc = sbx_execd_url(x, url, sizeof url, "/command/%s/logs?cursor=%lld", id,
+                           (long long)cursor);
+    if (rc)
+        return rc;
+    struct sbx_req req = {.url = url};
+    struct sbx_resp_meta meta;
+    sbx_execd_headers(x, &req, NULL);
+    rc = sbx_http_errno(sbx_http(&req, out, &meta));
+    if (!rc)
+        *next = meta.tail_cursor[0] ? strtoll(meta.tail_cursor, NULL, 10)
+                                    : cursor + (int64_t)out->len;
+    return rc;
+}
+
 /* --- sessions -------------------------------------------------------------------------------- */
 
 int sbx_session_create(const struct sbx_execd *x, char sid[64])

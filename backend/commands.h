@@ -27,6 +27,11 @@ int sbx_cmd_stream(const struct sbx_execd *x, const char *id, const char *which,
                    int (*on_data)(const char *, size_t, void *), int (*alive)(void *),
                    void *arg);
 
+/* GET /command/{id}/logs?cursor= (upstream, background commands): the combined output from byte
+ * cursor; *next receives the new cursor. out gets the bytes (caller frees). */
+int sbx_cmd_logs(const struct sbx_execd *x, const char *id, int64_t cursor, struct sbx_buf *out,
+                 int64_t *next);
+
 /* Sessions: create (sid receives the session id), run (events are delivered as parsed JSON objects
  * to on_event, which returns non-zero to stop), delete. */
 int sbx_session_create(const struct sbx_execd *x, char sid[64]);

@@ -201,7 +201,7 @@ int main(int argc, char *argv[])
             fuse_opt_add_arg(&args, "-odefault_permissions");
             break;
         }
-    fuse_opt_add_arg(&args, "-osubtype=sandboxfs,fsname=sandboxfs,max_threads=128");
+    fuse_opt_add_arg(&args, "-osubtype=sandboxfs,fsname=sandboxfs,max_threads=128,max_idle_threads=16");
     int rc = fuse_main(args.argc, args.argv, &sfs_ops, NULL);
     fuse_opt_free_args(&args);
     free(o.source);

@@ -14,23 +14,6 @@
 #define INFO_AGE 0.5 /* seconds a sandbox's JSON serves stat and small reads */
 #define CMDS_AGE 0.3
 
-static time_t mount_time;
-
-static void fill_stat(struct stat *st, mode_t mode, off_t size, time_t t)
-{
-    memset(st, 0, sizeof *st);
-    st->st_mode = mode;
-    st->st_nlink = S_ISDIR(mode) ? 2 : 1;
-    st->st_uid = getuid();
-    st->st_gid = getgid();
-    st->st_size = size;
-    if (!mount_time)
-        mount_time = time(NULL);
-    st->st_mtime = st->st_ctime = st->st_atime = t ? t : mount_time;
-    st->st_blksize = 4096;
-    st->st_blocks = (size + 511) / 512;
-}
-
 static char *dupn(const char *s, size_t *len)
 {
     *len = strlen(s);
@@ -232,7 +215,7 @@ int node_content(const struct node *n, char **buf, size_t *len)
         return snapshot_file(n, buf, len);
     struct sfs_sandbox *s = sbx_get(n->sbx);
     if (!s)
-        return -ENOENT;
+        return sbx_missing();
     int rc;
     switch (n->kind) {
     case N_SBX_FILE:
@@ -262,7 +245,7 @@ static int content_attr(const struct node *n, mode_t mode, struct stat *st)
     size_t len;
     int rc = node_content(n, &buf, &len);
     if (!rc)
-        fill_stat(st, mode, (off_t)len, 0);
+        sfs_fill_stat(st, mode, (off_t)len, 0);
     free(buf);
     return rc;
 }
@@ -281,7 +264,7 @@ static int stream_attr(struct sfs_sandbox *s, const struct node *n, struct stat 
     long num = n->num;
     int rc = node_command(s, num, id, &rec);
     if (rc == -ENOENT && num == 0) { /* no command yet: empty files */
-        fill_stat(st, S_IFREG | 0444, 0, 0);
+        sfs_fill_stat(st, S_IFREG | 0444, 0, 0);
         return 0;
     }
     if (rc)
@@ -295,7 +278,7 @@ static int stream_attr(struct sfs_sandbox *s, const struct node *n, struct stat 
     else
         size = (off_t)json_integer_value(json_object_get(rec, stream_key(n->file)));
     time_t t = running ? time(NULL) : sfs_json_time(json_object_get(rec, "finished_at"));
-    fill_stat(st, S_IFREG | 0444, size, t);
+    sfs_fill_stat(st, S_IFREG | 0444, size, t);
     json_decref(rec);
     return 0;
 }
@@ -308,16 +291,16 @@ static int sandbox_attr(struct sfs_sandbox *s, const struct node *n, struct stat
     case N_SBX:
         if (sbx_info(s, &info, 5.0))
             return -ENOENT;
-        fill_stat(st, S_IFDIR | 0755, 0, sfs_json_time(json_object_get(info, "createdAt")));
+        sfs_fill_stat(st, S_IFDIR | 0755, 0, sfs_json_time(json_object_get(info, "createdAt")));
         json_decref(info);
         return 0;
     case N_SBX_FILE:
         if (!strcmp(n->file, "metrics")) /* asks execd: sized 0, read with direct I/O */
-            return fill_stat(st, S_IFREG | 0444, 0, 0), 0;
+            return sfs_fill_stat(st, S_IFREG | 0444, 0, 0), 0;
         if (!strcmp(n->file, "cmd")) /* the latest command: sized 0 (asking a paused execd hangs) */
-            return fill_stat(st, S_IFREG | 0644, 0, 0), 0;
+            return sfs_fill_stat(st, S_IFREG | 0644, 0, 0), 0;
         if (!strcmp(n->file, "ctl"))
-            return fill_stat(st, S_IFREG | 0200, 0, 0), 0;
+            return sfs_fill_stat(st, S_IFREG | 0200, 0, 0), 0;
         return content_attr(n, !strcmp(n->file, "expires") || !strcmp(n->file, "cmd")
                                    ? S_IFREG | 0644
                                    : S_IFREG | 0444,
@@ -325,16 +308,16 @@ static int sandbox_attr(struct sfs_sandbox *s, const struct node *n, struct stat
     case N_STREAM:
         return stream_attr(s, n, st);
     case N_FILES_LINK:
-        return fill_stat(st, S_IFLNK | 0777, (off_t)(strlen(n->sbx) + 10), 0), 0;
+        return sfs_fill_stat(st, S_IFLNK | 0777, (off_t)(strlen(n->sbx) + 10), 0), 0;
     case N_METADATA_KEY:
         return content_attr(n, S_IFREG | 0644, st);
     case N_COMMAND:
         if (node_command(s, n->num, id, NULL))
             return -ENOENT;
-        return fill_stat(st, S_IFDIR | 0755, 0, 0), 0;
+        return sfs_fill_stat(st, S_IFDIR | 0755, 0, 0), 0;
     case N_COMMAND_FILE:
         if (!strcmp(n->file, "ctl"))
-            return node_command(s, n->num, id, NULL) ? -ENOENT : (fill_stat(st, S_IFREG | 0200, 0, 0), 0);
+            return node_command(s, n->num, id, NULL) ? -ENOENT : (sfs_fill_stat(st, S_IFREG | 0200, 0, 0), 0);
         return content_attr(n, S_IFREG | 0444, st);
     case N_SESSION:
     case N_SESSION_FILE:
@@ -342,7 +325,7 @@ static int sandbox_attr(struct sfs_sandbox *s, const struct node *n, struct stat
     case N_ENDPOINT:
         return content_attr(n, S_IFREG | 0444, st);
     default:
-        return fill_stat(st, S_IFDIR | 0755, 0, 0), 0;
+        return sfs_fill_stat(st, S_IFDIR | 0755, 0, 0), 0;
     }
 }
 
@@ -354,7 +337,7 @@ static int snapshot_attr(const struct node *n, struct stat *st)
     int rc = sbx_lc_call(&sfs_cfg.server, "GET", path, NULL, &snap, NULL);
     if (rc)
         return rc;
-    fill_stat(st, S_IFDIR | 0755, 0, sfs_json_time(json_object_get(snap, "createdAt")));
+    sfs_fill_stat(st, S_IFDIR | 0755, 0, sfs_json_time(json_object_get(snap, "createdAt")));
     json_decref(snap);
     return 0;
 }
@@ -366,12 +349,12 @@ int node_getattr(const struct node *n, struct stat *st)
     case N_TEMPLATES:
     case N_SNAPSHOTS:
     case N_FILES_ROOT:
-        fill_stat(st, S_IFDIR | 0755, 0, 0);
+        sfs_fill_stat(st, S_IFDIR | 0755, 0, 0);
         return 0;
     case N_LOG: {
         size_t len;
         free(sfs_log_dump(&len));
-        fill_stat(st, S_IFREG | 0444, (off_t)len, time(NULL));
+        sfs_fill_stat(st, S_IFREG | 0444, (off_t)len, time(NULL));
         return 0;
     }
     case N_SNAPSHOT:
@@ -383,7 +366,7 @@ int node_getattr(const struct node *n, struct stat *st)
     }
     struct sfs_sandbox *s = sbx_get(n->sbx);
     if (!s)
-        return -ENOENT;
+        return sbx_missing();
     int rc = sandbox_attr(s, n, st);
     sbx_put(s);
     return rc;
@@ -480,7 +463,7 @@ static int list_sandbox_dir(const struct node *n, struct lister *l)
                                       NULL};
     struct sfs_sandbox *s = sbx_get(n->sbx);
     if (!s)
-        return -ENOENT;
+        return sbx_missing();
     int rc = 0;
     switch (n->kind) {
     case N_SBX: add_list(l, top); break;

@@ -49,7 +49,7 @@ static int files_ref(const char *path, const struct node *n, struct files_ref *r
 {
     r->s = sbx_get(n->sbx);
     if (!r->s)
-        return -ENOENT;
+        return sbx_missing();
     int rc = sbx_execd(r->s, &r->x);
     if (rc) {
         sbx_put(r->s);
@@ -69,6 +69,17 @@ static int files_ref(const char *path, const struct node *n, struct files_ref *r
             rc_ = (call);                                                                          \
             sbx_put(r_.s);                                                                         \
         }                                                                                          \
+        return rc_;                                                                                \
+    } while (0)
+
+/* Runs call with s = the sandbox named name (a reference held during the call). */
+#define WITH_SANDBOX(name, call)                                                                   \
+    do {                                                                                           \
+        struct sfs_sandbox *s = sbx_get(name);                                                     \
+        if (!s)                                                                                    \
+            return sbx_missing();                                                                  \
+        int rc_ = (call);                                                                          \
+        sbx_put(s);                                                                                \
         return rc_;                                                                                \
     } while (0)
 
@@ -177,7 +188,7 @@ static int open_stream(const struct node *n, struct fuse_file_info *fi)
     h->h.kind = SFS_H_STREAM;
     h->nonblock = fi->flags & O_NONBLOCK;
     struct sfs_sandbox *s = sbx_get(n->sbx);
-    int rc = s ? 0 : -ENOENT;
+    int rc = s ? 0 : sbx_missing();
     if (!rc && n->kind == N_SESSION_FILE) {
         snprintf(h->what, sizeof h->what, "%s", n->file);
         h->run = session_last_run(s, n->name);
@@ -295,7 +306,7 @@ static int op_create(const char *path, mode_t mode, struct fuse_file_info *fi)
         return open_real(&n, fi->flags | O_CREAT, mode, fi);
     if (n.kind == N_METADATA_KEY) { /* the key exists from now on (empty until written) */
         struct sfs_sandbox *s = sbx_get(n.sbx);
-        rc = s ? sbx_metadata_set(s, n.name, "") : -ENOENT;
+        rc = s ? sbx_metadata_set(s, n.name, "") : sbx_missing();
         sbx_put(s);
         return rc ? rc : open_content(&n, fi);
     }
@@ -413,14 +424,8 @@ static int op_mkdir(const char *path, mode_t mode)
     }
     if (n.kind == N_SBX)
         return sbx_create(n.sbx);
-    if (n.kind == N_SESSION) {
-        struct sfs_sandbox *s = sbx_get(n.sbx);
-        if (!s)
-            return -ENOENT;
-        rc = session_mkdir(s, n.name);
-        sbx_put(s);
-        return rc;
-    }
+    if (n.kind == N_SESSION)
+        WITH_SANDBOX(n.sbx, session_mkdir(s, n.name));
     return -EPERM;
 }
 
@@ -436,14 +441,8 @@ static int op_rmdir(const char *path)
         return notify_is_ghost(n.sbx) ? 0 : -ENOENT;
     if (n.kind == N_SBX)
         return sbx_delete(n.sbx);
-    if (n.kind == N_SESSION) {
-        struct sfs_sandbox *s = sbx_get(n.sbx);
-        if (!s)
-            return -ENOENT;
-        rc = session_rmdir(s, n.name);
-        sbx_put(s);
-        return rc;
-    }
+    if (n.kind == N_SESSION)
+        WITH_SANDBOX(n.sbx, session_rmdir(s, n.name));
     if (n.kind == N_SNAPSHOT) {
         char p[384];
         snprintf(p, sizeof p, "/snapshots/%s", n.name);
@@ -465,14 +464,8 @@ static int op_unlink(const char *path)
         tpl_path(&n, p, sizeof p);
         return unlink(p) ? -errno : 0;
     }
-    if (n.kind == N_METADATA_KEY) {
-        struct sfs_sandbox *s = sbx_get(n.sbx);
-        if (!s)
-            return -ENOENT;
-        rc = sbx_metadata_set(s, n.name, NULL);
-        sbx_put(s);
-        return rc;
-    }
+    if (n.kind == N_METADATA_KEY)
+        WITH_SANDBOX(n.sbx, sbx_metadata_set(s, n.name, NULL));
     return -EPERM;
 }
 

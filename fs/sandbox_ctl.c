@@ -191,7 +191,7 @@ int sbx_delete(const char *name)
 {
     struct sfs_sandbox *s = sbx_get(name);
     if (!s)
-        return -ENOENT;
+        return sbx_missing();
     int rc = lc_simple(s, "DELETE", "", NULL, "delete");
     if (!rc) {
         sfs_log("rmdir %s: sandbox %s deleted", name, s->id);

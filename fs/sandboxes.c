@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "sandboxfs.h"
+#include "registry.h"
 
 #define TABLE_MAX 4096
 #define MISS_REFRESH 0.2 /* an unknown name re-lists at most this often (seconds) */
@@ -15,6 +15,7 @@ static pthread_mutex_t refresh_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sfs_sandbox *tab[TABLE_MAX];
 static size_t ntab;
 static double listed_at = -1e9;
+static int list_error; /* the last listing's error (0 when it worked) */
 
 int sbx_table_init(void)
 {
@@ -115,11 +116,14 @@ static int refresh(void)
     json_t *items;
     char *msg = NULL;
     int rc = sbx_lc_list(&sfs_cfg.server, &items, &msg);
-    if (rc) {
+    if (rc != list_error && rc) /* once per outage, not at every retry */
         sfs_log("listing sandboxes: %s", msg ? msg : strerror(-rc));
-        free(msg);
+    else if (rc != list_error)
+        sfs_log("the server answers again");
+    list_error = rc;
+    free(msg);
+    if (rc)
         return rc;
-    }
     static bool seen[TABLE_MAX];
     pthread_mutex_lock(&tab_lock);
     memset(seen, 0, sizeof seen);
@@ -262,7 +266,7 @@ int sbx_commands(struct sfs_sandbox *s, json_t **list, double max_age)
     struct sbx_execd x;
     int rc = sbx_execd(s, &x);
     if (!rc)
-        rc = sbx_cmd_list(&x, list);
+        rc = x.ext & SBX_EXT_COMMAND_LIST ? sbx_cmd_list(&x, list) : registry_list(s, &x, list);
     if (rc)
         return rc;
     pthread_mutex_lock(&s->lock);
@@ -276,4 +280,10 @@ int sbx_commands(struct sfs_sandbox *s, json_t **list, double max_age)
 int sbx_refresh(void)
 {
     return refresh_if_older(-1);
+}
+
+int sbx_missing(void)
+{
+    int rc = list_error;
+    return rc == 0 || rc == -ENOENT ? -ENOENT : rc == -EACCES ? -EACCES : -ENOTCONN;
 }

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include "../backend/commands.h"
 #include "../backend/lifecycle.h"
 #include "handle.h"
@@ -40,6 +41,8 @@ int sfs_parse_duration(const char *s, long *seconds); /* "90", "30s", "+30m", "2
 int sfs_parse_time(const char *s, time_t *t);          /* RFC 3339 */
 void sfs_format_time(time_t t, char *buf, size_t cap); /* RFC 3339 UTC */
 time_t sfs_json_time(json_t *v);                        /* RFC 3339 string → time_t, 0 if none */
+/* Attributes of a generated node, owned by the mounting user; t = 0: the mount's start time. */
+void sfs_fill_stat(struct stat *st, mode_t mode, off_t size, time_t t);
 
 /* --- sandboxes.c: the table of sandboxes known to the server ---------------------------------- */
 struct sfs_session {
@@ -70,6 +73,9 @@ int sbx_table_init(void);
 /* Looks a sandbox up by name (refreshing the listing when stale or unknown); a reference. */
 struct sfs_sandbox *sbx_get(const char *name);
 void sbx_put(struct sfs_sandbox *s);
+/* The errno for a name sbx_get did not find: ENOENT, or ENOTCONN while the server cannot be
+ * listed (then nobody knows whether it exists). */
+int sbx_missing(void);
 /* Re-lists the server now. */
 int sbx_refresh(void);
 /* Calls fn for every sandbox name (listing refreshed when stale). */

@@ -112,10 +112,48 @@ static struct sfs_session *find(struct sfs_sandbox *s, const char *name)
     return NULL;
 }
 
+/* Sessions are remembered in the sandbox's metadata (SESSION_KEY + name = execd's session id),
+ * so another mount, or this one after a restart, finds them again. */
+static void adopt(struct sfs_sandbox *s)
+{
+    json_t *info;
+    if (sbx_info(s, &info, 1.0))
+        return;
+    const char *k;
+    json_t *v;
+    json_object_foreach(json_object_get(info, "metadata"), k, v)
+    {
+        const char *name = k + strlen(SESSION_KEY);
+        const char *sid = json_string_value(v);
+        if (strncmp(k, SESSION_KEY, strlen(SESSION_KEY)) || !sid || strlen(sid) >= 64 ||
+            !sfs_valid_name(name))
+            continue;
+        pthread_mutex_lock(&s->lock);
+        struct sfs_session *se = find(s, name) ? NULL : calloc(1, sizeof *se);
+        if (se) {
+            snprintf(se->name, sizeof se->name, "%s", name);
+            snprintf(se->sid, sizeof se->sid, "%s", sid);
+            se->next = s->sessions;
+            s->sessions = se;
+        }
+        pthread_mutex_unlock(&s->lock);
+    }
+    json_decref(info);
+}
+
+static void remember(struct sfs_sandbox *s, const char *name, const char *sid)
+{
+    char key[SFS_NAME_MAX + sizeof SESSION_KEY];
+    snprintf(key, sizeof key, SESSION_KEY "%s", name);
+    if (sbx_metadata_set(s, key, sid))
+        sfs_log("%s: session %s works but will not be found after a remount", s->name, name);
+}
+
 int session_mkdir(struct sfs_sandbox *s, const char *name)
 {
     if (!sfs_valid_name(name))
         return -EINVAL;
+    adopt(s);
     pthread_mutex_lock(&s->lock);
     bool exists = find(s, name) != NULL;
     pthread_mutex_unlock(&s->lock);
@@ -136,11 +174,13 @@ int session_mkdir(struct sfs_sandbox *s, const char *name)
     se->next = s->sessions;
     s->sessions = se;
     pthread_mutex_unlock(&s->lock);
+    remember(s, name, se->sid);
     return 0;
 }
 
 int session_rmdir(struct sfs_sandbox *s, const char *name)
 {
+    adopt(s);
     pthread_mutex_lock(&s->lock);
     struct sfs_session **pp = &s->sessions, *se = NULL;
     for (; *pp; pp = &(*pp)->next)
@@ -155,6 +195,7 @@ int session_rmdir(struct sfs_sandbox *s, const char *name)
     struct sbx_execd x;
     if (sbx_execd(s, &x) == 0)
         sbx_session_delete(&x, se->sid);
+    remember(s, name, NULL);
     run_put(se->last);
     free(se);
     return 0;
@@ -170,6 +211,7 @@ int session_run(struct sfs_sandbox *s, const char *name, const char *text)
     r->refs = 2; /* the session and the thread */
     r->cmd = strdup(text);
     int rc = r->cmd ? sbx_execd(s, &r->x) : -ENOMEM;
+    adopt(s);
     pthread_mutex_lock(&s->lock);
     struct sfs_session *se = find(s, name);
     if (!se)
@@ -270,26 +312,16 @@ int run_read(struct sfs_run *r, const char *what, bool nonblock, char *buf, size
     return rc;
 }
 
-static void fill_attr(struct stat *st, mode_t mode, off_t size)
-{
-    memset(st, 0, sizeof *st);
-    st->st_mode = mode;
-    st->st_nlink = S_ISDIR(mode) ? 2 : 1;
-    st->st_uid = getuid();
-    st->st_gid = getgid();
-    st->st_size = size;
-    st->st_mtime = st->st_ctime = st->st_atime = time(NULL);
-}
-
 int session_getattr(struct sfs_sandbox *s, const struct node *n, struct stat *st)
 {
+    adopt(s);
     pthread_mutex_lock(&s->lock);
     struct sfs_session *se = find(s, n->name);
     pthread_mutex_unlock(&s->lock);
     if (!se)
         return -ENOENT;
     if (n->kind == N_SESSION) {
-        fill_attr(st, S_IFDIR | 0755, 0);
+        sfs_fill_stat(st, S_IFDIR | 0755, 0, time(NULL));
         return 0;
     }
     struct sfs_run *r = session_last_run(s, n->name);
@@ -303,12 +335,13 @@ int session_getattr(struct sfs_sandbox *s, const struct node *n, struct stat *st
         pthread_mutex_unlock(&r->lock);
         run_put(r);
     }
-    fill_attr(st, S_IFREG | (!strcmp(n->file, "cmd") ? 0644 : 0444), size);
+    sfs_fill_stat(st, S_IFREG | (!strcmp(n->file, "cmd") ? 0644 : 0444), size, time(NULL));
     return 0;
 }
 
 int session_readdir(struct sfs_sandbox *s, const struct node *n, void *buf, fuse_fill_dir_t fill)
 {
+    adopt(s);
     if (n->kind == N_SESSION) {
         pthread_mutex_lock(&s->lock);
         bool ok = find(s, n->name) != NULL;

@@ -3,6 +3,7 @@
 #define SFS_SESSIONS_H
 #include "nodes.h"
 
+#define SESSION_KEY "sandboxfs-session." /* metadata key prefix remembering a session's id */
 #define RUN_OUTPUT_MAX (64u << 20) /* a session run's output kept in memory; beyond it, dropped */
 
 int session_getattr(struct sfs_sandbox *s, const struct node *n, struct stat *st);

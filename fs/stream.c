@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "stream.h"
 
 #define WAIT_SLICE_MS 100 /* blocked reads re-check for a FUSE interrupt this often */
@@ -94,12 +95,49 @@ static int fetch_exit(struct stream *st)
     return rc;
 }
 
+static bool command_running(struct stream *st)
+{
+    json_t *status;
+    if (sbx_cmd_status(&st->x, st->id, &status))
+        return false;
+    bool running = json_is_true(json_object_get(status, "running"));
+    json_decref(status);
+    return running;
+}
+
+/* Without the raw-output extension: upstream's /logs (background commands' combined output)
+ * asked again with a growing pause (20 ms to 0.5 s) while the command runs: the published API
+ * has no way to wait for output. stderr is not separate there, so it reads empty. */
+static int follow_logs(struct stream *st, int64_t from)
+{
+    useconds_t pause = 20000;
+    bool stderr_only = !strcmp(st->which, "stderr") && !st->exit_only;
+    for (;;) {
+        if (still_wanted(st))
+            return -ECANCELED;
+        bool running = command_running(st);
+        struct sbx_buf b = {0};
+        int64_t next = from;
+        int rc = stderr_only ? 0 : sbx_cmd_logs(&st->x, st->id, from, &b, &next);
+        if (!rc && b.len && on_data(b.data, b.len, st))
+            rc = -ECANCELED;
+        sbx_buf_free(&b);
+        if (rc || !running)
+            return rc;
+        pause = next > from ? 20000 : pause < 500000 ? pause * 2 : 500000;
+        from = next;
+        usleep(pause);
+    }
+}
+
 static void *producer(void *arg)
 {
     struct stream *st = arg;
     int64_t from = st->base + (int64_t)st->len;
     const char *which = st->exit_only ? "output" : st->which;
-    int rc = sbx_cmd_stream(&st->x, st->id, which, from, 1, NULL, on_data, still_wanted, st);
+    int rc = st->x.ext & SBX_EXT_RAW_OUTPUT
+                 ? sbx_cmd_stream(&st->x, st->id, which, from, 1, NULL, on_data, still_wanted, st)
+                 : follow_logs(st, from);
     if (!rc && st->exit_only)
         rc = fetch_exit(st);
     pthread_mutex_lock(&st->lock);

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include "sandboxfs.h"
 
 double sfs_now(void)
@@ -99,4 +101,20 @@ time_t sfs_json_time(json_t *v)
     if (s && sfs_parse_time(s, &t))
         t = 0;
     return t;
+}
+
+void sfs_fill_stat(struct stat *st, mode_t mode, off_t size, time_t t)
+{
+    static time_t mount_time; /* generated files without a time of their own */
+    memset(st, 0, sizeof *st);
+    st->st_mode = mode;
+    st->st_nlink = S_ISDIR(mode) ? 2 : 1;
+    st->st_uid = getuid();
+    st->st_gid = getgid();
+    st->st_size = size;
+    if (!mount_time)
+        mount_time = time(NULL);
+    st->st_mtime = st->st_ctime = st->st_atime = t ? t : mount_time;
+    st->st_blksize = 4096;
+    st->st_blocks = (size + 511) / 512;
 }

@@ -8,6 +8,7 @@
 #include "files.h"
 #include "notify.h"
 #include "ops.h"
+#include "registry.h"
 #include "sessions.h"
 
 #define TEXT_MAX 4096 /* ctl, expires, metadata values */
@@ -61,6 +62,8 @@ static int run_command(struct sfs_sandbox *s, const char *text)
         sfs_log("%s: cmd: cannot start: %s", s->name, strerror(-rc));
         return rc == -ENOTCONN ? -ENOTCONN : -EIO;
     }
+    if (!(x.ext & SBX_EXT_COMMAND_LIST) && registry_add(s, id, text))
+        sfs_log("%s: command %s runs, but commands/ will not show it", s->name, id);
     pthread_mutex_lock(&s->lock);
     snprintf(s->latest, sizeof s->latest, "%s", id);
     s->cmds_at = -1e9;
@@ -123,7 +126,7 @@ int write_content(const struct node *n, const char *buf, size_t size)
     if (!text)
         return size > (is_cmd ? SBX_CMD_MAX : TEXT_MAX) ? -EFBIG : -ENOMEM;
     struct sfs_sandbox *s = sbx_get(n->sbx);
-    int rc = s ? dispatch(s, n, text) : -ENOENT;
+    int rc = s ? dispatch(s, n, text) : sbx_missing();
     sbx_put(s);
     free(text);
     return rc ? rc : (int)size;

@@ -69,6 +69,7 @@ static char **strv_from_array(const json_t *a)
     size_t i, n = json_array_size(a);
     char **v = calloc(n + 1, sizeof(char *));
     json_t *x;
+    if (!v) return NULL;
     json_array_foreach(a, i, x) v[i] = strdup(json_string_value(x));
     return v;
 }
@@ -79,6 +80,7 @@ static char **strv_from_env(const json_t *o)
     const char *k;
     json_t *x;
     char **v = calloc(json_object_size(o) + 1, sizeof(char *));
+    if (!v) return NULL;
     json_object_foreach((json_t *)o, k, x)
     {
         if (asprintf(&v[i], "%s=%s", k, json_string_value(x)) >= 0) i++;
@@ -168,6 +170,11 @@ static int runtime_create(const struct create_req *q, struct sbx_rec *rec, struc
         .volumes = q->vols,
         .n_volumes = q->n_vols,
     };
+    if (!argv || !env) {
+        free_strv(argv);
+        free_strv(env);
+        return api_fail(e, 500, E_START_FAILED, "out of memory");
+    }
     struct id_lock *snap_lock = rec->snapshot_id ? id_lock(rec->snapshot_id) : NULL;
     int r = rt_create(&spec, &info, err);
     id_unlock(snap_lock);

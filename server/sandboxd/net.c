@@ -6,7 +6,6 @@
 #include "runtime_util.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -169,18 +169,20 @@ int net_lease_parse(const char *s, struct net_lease *ret)
     return 0;
 }
 
-/* A starting point for the search: one past the highest sbxN in use (wrapping around). */
+/* A random starting point for the search: a lease freed a moment ago is unlikely to be taken
+ * again at once (stale conntrack entries of its address; tests that check it is gone). */
 static int first_candidate(void)
 {
-    DIR *d = opendir("/sys/class/net");
-    int max = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        int n;
-        if (sscanf(e->d_name, "sbx%d", &n) == 1 && n > max) max = n;
-    }
-    if (d) closedir(d);
-    return max >= NET_MAX_INDEX ? 1 : max + 1;
+    unsigned v = 0;
+    if (getrandom(&v, sizeof v, GRND_NONBLOCK) != sizeof v) v = (unsigned)getpid() * 2654435761u;
+    return (int)(v % NET_MAX_INDEX) + 1;
+}
+
+static bool link_exists(const char *name)
+{
+    char p[64];
+    snprintf(p, sizeof p, "/sys/class/net/%s", name);
+    return rt_exists(p);
 }
 
 static uint32_t ip4(const char *s)
@@ -244,7 +246,7 @@ static int allocate(int nl, int nsfd, struct net_lease *l, char *err)
     for (int i = 0; i < NET_MAX_INDEX && r == -EEXIST; i++) {
         l->index = (start - 1 + i) % NET_MAX_INDEX + 1;
         net_lease_fill(l);
-        r = veth_create(nl, nsfd, l, err);
+        r = link_exists(l->host_if) ? -EEXIST : veth_create(nl, nsfd, l, err);
     }
     if (r == -EEXIST) return rt_fail(err, -ENOSPC, "no free sandbox subnet in 10.88.0.0/16");
     return r;

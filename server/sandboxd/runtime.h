@@ -47,8 +47,8 @@ enum rt_state {
 struct rt_info {
     enum rt_state state;
     int init_pid;     /* host pid of the sandbox's init (execd), 0 if none */
-    int exit_status;  /* for RT_STOPPED: exit code, or 128+signal */
-    char execd_addr[64]; /* "127.0.0.1:PORT" reaching execd (port 44772 inside) from this host */
+    int exit_status;  /* for RT_STOPPED: exit code, or 128+signal; -1 when unknown */
+    char execd_addr[64]; /* "IP:44772": the sandbox's own address, reachable from this host */
 };
 
 /* Once per process. state_dir holds bundles, upper layers and snapshots; execd_path is the

@@ -251,7 +251,8 @@ static int string_map(const json_t *body, const char *field, json_t **ret, struc
     return 0;
 }
 
-static int parse_image(const json_t *body, struct create_req *r, struct api_err *e)
+static int parse_image(const json_t *body, const struct sd_config *cfg, struct create_req *r,
+                       struct api_err *e)
 {
     json_t *img = json_object_get(body, "image"), *snap = json_object_get(body, "snapshotId");
     bool has_img = img && !json_is_null(img), has_snap = snap && !json_is_null(snap);
@@ -266,6 +267,8 @@ static int parse_image(const json_t *body, struct create_req *r, struct api_err 
     if (!json_is_object(img) || !json_is_string(uri) || !*json_string_value(uri))
         return BAD(e, "'image.uri' must be a non-empty string (e.g. \"host\")");
     if (strlen(json_string_value(uri)) >= 1024) return BAD(e, "'image.uri' is too long");
+    if (json_string_value(uri)[0] == '/') /* a directory rootfs is a host path like a volume */
+        return host_volume_resolve(cfg, json_string_value(uri), NULL, &r->image, e);
     r->image = strdup(json_string_value(uri));
     return 0;
 }
@@ -485,7 +488,7 @@ int create_req_parse(const json_t *body, const struct sd_config *cfg, struct cre
         BAD(e, "the request body must be a JSON object");
         return -1;
     }
-    if (parse_image(body, &r, e) || parse_entrypoint(body, &r, e) ||
+    if (parse_image(body, cfg, &r, e) || parse_entrypoint(body, &r, e) ||
         parse_timeout(body, cfg, &r, e) || string_map(body, "env", &r.env, e) ||
         string_map(body, "metadata", &r.metadata, e) || check_metadata(&r, e) ||
         string_map(body, "extensions", &r.extensions, e) || check_extensions(&r, e) ||

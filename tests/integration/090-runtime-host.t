@@ -28,10 +28,10 @@ like "$out" "access '/etc/gshadow'" "/etc/gshadow is not there"
 like "$out" "access '/work'" "the project's /work is not there"
 like "$out" "access '$RT_STATE'" "the state dir is not there"
 like "$out" "access '/var/lib/dpkg'" "/var/lib is empty"
-is "$(rt_sh "$addr" 'ls -A /root /home | grep -v : | grep -c .' | head -1)" 0 "/root and /home are empty"
+is "$(rt_sh "$addr" 'ls -A /root /home | grep -v : | grep -c .' | sed -n 1p)" 0 "/root and /home are empty"
 private=$(find /etc -xdev \( -type f ! -perm -o=r \) -o \( -type d ! -perm -o=rx \) 2>/dev/null | head -50 | tr '\n' ' ')
 is "$(rt_sh "$addr" "for f in $private; do test -e \$f && echo \$f; done; true")" "exit=0" "nothing under /etc that the host keeps from other users (${private:0:60}...)"
-is "$(rt_sh "$addr" 'test -x /usr/bin/bash && echo yes; getent passwd root | cut -d: -f1' | head -2 | tr '\n' ' ')" "yes root " "host binaries and a filtered /etc are there"
+is "$(rt_sh "$addr" 'test -x /usr/bin/bash && echo yes; getent passwd root | cut -d: -f1' | sed -n 1,2p | tr '\n' ' ')" "yes root " "host binaries and a filtered /etc are there"
 
 out=$(rt_sh "$addr" 'echo hi > /tmp/t && cat /tmp/t; echo x > /root/f && echo rootw; touch /usr/x 2>&1')
 like "$out" $'hi\nrootw' "/tmp and /root are writable"
@@ -49,9 +49,9 @@ is "$(cat "$cg/memory.limit_in_bytes")" 67108864 "memory limit in the cgroup"
 is "$(cat /sys/fs/cgroup/pids/sandboxd/*-"$id"/pids.max)" 64 "pids limit in the cgroup"
 is "$(cat /sys/fs/cgroup/cpu/sandboxd/*-"$id"/cpu.cfs_quota_us)" 50000 "cpu quota in the cgroup"
 
-ifname=sbx$(cut -d' ' -f1 "$RT_STATE/sandboxes/$id/net")
+link=$(rt_link "$id")
 rtc delete "$id"
 ok $? "delete"
-is "$(rt_leftovers "$id" "$ifname")" "" "delete leaves no bundle, runc state, mount, veth, nft element or cgroup"
+is "$(rt_leftovers "$id" "$link")" "" "delete leaves no bundle, runc state, mount, veth, nft element or cgroup"
 rtc delete "$id"
 ok $? "delete again is a no-op"

@@ -25,7 +25,7 @@ gw_ip=10.88.${gw% *}.$((${gw#* } - 1))
 host_ip=$(ip -4 -o route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p')
 
 probe() { # probe ADDR URL: curl's HTTP code from inside the sandbox (000 = unreachable)
-    rt_sh "$1" "curl -s -o /dev/null -w '%{http_code}' --connect-timeout 5 --max-time 10 $2; echo" | head -1
+    rt_sh "$1" "curl -s -o /dev/null -w '%{http_code}' --connect-timeout 5 --max-time 10 $2; echo" | sed -n 1p
 }
 is "$(probe "$A" "http://$OUT_IP:$OUT_PORT/")" 200 "egress to the outside works by default"
 is "$(probe "$D" "http://$OUT_IP:$OUT_PORT/")" 000 "deny_egress cuts egress"
@@ -39,6 +39,6 @@ else
 fi
 is "$(probe "$A" "http://127.0.0.1:$port/")" 000 "127.0.0.1 in a sandbox is its own loopback"
 is "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$port/")" 200 "the host itself reaches its service (the probe works)"
-ifa=sbx$(cut -d' ' -f1 "$RT_STATE/sandboxes/$d/net")
+link=$(rt_link "$d")
 rtc delete "$d"
-is "$(rt_leftovers "$d" "$ifa")" "" "deleting the deny_egress sandbox removes its veth and nft element"
+is "$(rt_leftovers "$d" "$link")" "" "deleting the deny_egress sandbox removes its veth and nft element"

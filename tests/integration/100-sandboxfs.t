@@ -4,14 +4,6 @@
 source "$(dirname "$0")/lib-sandboxfs.sh"
 sfs_setup
 
-errno_of() { # errno_of PYTHON-EXPR-USING-os → prints the errno name an operation failed with, or OK
-    python3 -c "import os,errno,sys
-try:
-    $1
-    print('OK')
-except OSError as e:
-    print(errno.errorcode[e.errno])"
-}
 
 ls_root=$(ls -A "$MNT")
 like "$ls_root" "\.templates" "the root lists .templates"
@@ -24,6 +16,7 @@ like "$(cat "$MNT/box/info")" "\"state\": \"Running\"" "info is the sandbox's JS
 is "$(cat "$MNT/box/image")" "host" "image"
 is "$(errno_of "os.mkdir('$MNT/box')")" "EEXIST" "mkdir of an existing sandbox: EEXIST"
 is "$(errno_of "os.mkdir('$MNT/bad name')")" "EINVAL" "mkdir of an invalid name: EINVAL"
+like "$(cat "$MNT/.log")" "mkdir box" ".log tells what happened"
 
 # Commands and their streams.
 echo 'echo hello; echo oops >&2' >"$MNT/box/cmd"
@@ -85,7 +78,13 @@ is "$(cat "$MNT/box/sessions/s1/stdout")" "/tmp
 hi" "cwd and exported env persist in a session"
 echo 'exit 4' >"$MNT/box/sessions/s1/cmd"
 is "$(cat "$MNT/box/sessions/s1/exit")" "4" "a session run's exit status"
+sfs_unmount
+sfs_mount
+is "$(ls "$MNT/box/sessions")" "s1" "after a remount the session is still there (kept in metadata)"
+echo 'echo $GREETING from $(pwd)' >"$MNT/box/sessions/s1/cmd"
+is "$(cat "$MNT/box/sessions/s1/stdout")" "hi from /tmp" "and keeps its env and cwd"
 check "rmdir sessions/S" rmdir "$MNT/box/sessions/s1"
+is "$(ls "$MNT/box/sessions")" "" "rmdir ended it"
 
 # Endpoints.
 echo 'exec python3 -m http.server 8000 --bind 127.0.0.1 --directory /etc' >"$MNT/box/cmd"
@@ -99,7 +98,6 @@ like "$(cat "$MNT/box/endpoints/8000.curl")" "^url = " "PORT.curl is a curl conf
 # files/ link, .log, templates, SDK-made sandboxes.
 is "$(readlink "$MNT/box/files")" "../.files/box" "files is a link into .files"
 like "$(ls "$MNT/box/files/")" "etc" "files/ shows the sandbox's root"
-like "$(cat "$MNT/.log")" "mkdir box" ".log tells what happened"
 printf 'image=host\nenv=FLAVOUR=py\ntimeout=10m\n' >"$MNT/.templates/py"
 check "mkdir NAME.py uses template py" mkdir "$MNT/b7.py"
 echo 'echo $FLAVOUR' >"$MNT/b7.py/cmd"

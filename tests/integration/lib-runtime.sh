@@ -76,14 +76,27 @@ rt_busybox_rootfs() {
     done
 }
 
-# rt_leftovers ID LEASE-IFNAME: lists what a deleted sandbox left behind (empty = nothing).
+# rt_link ID: "IFNAME IFINDEX" of the sandbox's host-side veth (for rt_leftovers after delete).
+rt_link() {
+    local ifname=sbx$(cut -d' ' -f1 "$RT_STATE/sandboxes/$1/net")
+    echo "$ifname $(cat "/sys/class/net/$ifname/ifindex")"
+}
+
+# rt_leftovers ID ["IFNAME IFINDEX"]: lists what a deleted sandbox left behind (empty = nothing).
+# Another sandbox (another test run) may take the same IFNAME at once: the veth counts as left
+# only with the same ifindex, and the nft element only while the name is not in use again.
 rt_leftovers() {
-    local id=$1 ifname=$2
+    local id=$1 ifname=${2%% *} ifindex=${2##* }
     [[ -e $RT_STATE/sandboxes/$id ]] && echo "bundle dir"
     [[ -e $RT_STATE/runc/$id ]] && echo "runc state"
     grep " $RT_STATE/sandboxes/$id/" /proc/self/mountinfo
-    [[ -n $ifname && -e /sys/class/net/$ifname ]] && echo "veth $ifname"
-    [[ -n $ifname ]] && nft list set inet sandboxd deny_egress 2>/dev/null | grep -q "\"$ifname\"" && echo "nft element"
+    if [[ -n $ifname ]]; then
+        if [[ -e /sys/class/net/$ifname ]]; then
+            [[ $(cat "/sys/class/net/$ifname/ifindex") == "$ifindex" ]] && echo "veth $ifname"
+        else
+            nft list set inet sandboxd deny_egress 2>/dev/null | grep -q "\"$ifname\"" && echo "nft element"
+        fi
+    fi
     ls -d /sys/fs/cgroup/*/sandboxd/*-"$id" 2>/dev/null
     true
 }

@@ -64,3 +64,13 @@ api() {
     curl -s -X "$1" -H "OPEN-SANDBOX-API-KEY: $SFS_KEY" -H 'Content-Type: application/json' \
         ${3:+-d "$3"} "$SFS_URL/v1$2"
 }
+
+# errno_of PYTHON: the errno name a Python os call failed with, or OK.
+errno_of() {
+    python3 -c "import os,errno,sys
+try:
+    $1
+    print('OK')
+except OSError as e:
+    print(errno.errorcode[e.errno])"
+}

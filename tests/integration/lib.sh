@@ -1,6 +1,8 @@
 # Shared helpers for the shell integration tests (TAP). Source it, then call plan N.
 # Component helpers live beside it (lib-execd.sh, lib-sandboxd.sh, lib-sandboxfs.sh).
 set -u
+# Debian's tools first: a pyenv shim in front of python3 costs ~0.7 s per call.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 SFS_ROOT=${SFS_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 SFS_BUILD=${SFS_BUILD:-$SFS_ROOT/build}
 EXECD=${EXECD:-$SFS_BUILD/execd}
