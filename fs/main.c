@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "files.h"
+#include "files_io.h"
 #include "ops.h"
 
 #define DEFAULT_SERVER "http://127.0.0.1:8080"
@@ -152,6 +153,7 @@ static int configure(const struct opts *o, const char *source)
         return -EINVAL;
     }
     sfs_cfg.list_ttl = sfs_cfg.cache == SFS_CACHE_NEVER ? 0 : 1.0;
+    files_set_spool_dir(sfs_cfg.cache_dir);
     rc = tpl_init();
     if (rc)
         fprintf(stderr, "sandboxfs: templates in %s: %s\n", sfs_cfg.config_dir, strerror(-rc));

@@ -597,6 +597,11 @@ static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
     cfg->intr = 1; /* Ctrl-C on a blocked read: libfuse signals the worker (SIGUSR1) */
     cfg->intr_signal = SIGUSR1;
     conn->want |= FUSE_CAP_ASYNC_READ;
+    /* Every path under NAME/files crosses the files -> ../.files/NAME symlink: without this
+     * the kernel asks READLINK on each lookup (ls -lR: two per file). A cached target is
+     * dropped when the link's size or mtime changes (auto_inval_data) or the inode goes. */
+    if (sfs_cfg.cache != SFS_CACHE_NEVER && (conn->capable & FUSE_CAP_CACHE_SYMLINKS))
+        conn->want |= FUSE_CAP_CACHE_SYMLINKS;
     conn->max_readahead = 1 << 20;
     sfs_log("mounted %s at %s", sfs_cfg.server.base, sfs_cfg.mountpoint);
     files_set_cache_ttl(sfs_cfg.cache == SFS_CACHE_NEVER ? 0 : sfs_cfg.cache == SFS_CACHE_AUTO ? 5 : 60);

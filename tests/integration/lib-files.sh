@@ -31,15 +31,6 @@ in_sandbox() {
     return "$rc"
 }
 
-# errno_of PYTHON: the errno name a Python os call failed with, or OK.
-errno_of() {
-    python3 -c "import os,errno,sys
-try:
-    $1
-    print('OK')
-except OSError as e:
-    print(errno.errorcode[e.errno])"
-}
 
 # files_done: the plan, at the end (the number of checks depends on the loops above).
 files_done() { echo "1..$_tap_n"; }
