@@ -39,7 +39,8 @@ check: deps
 run: deps all
 	bash scripts/run.sh
 
-bench: deps all
+bench: all
+	DEPS_BENCH=1 bash scripts/deps.sh
 	bash bench/run.sh
 
 fuzz:

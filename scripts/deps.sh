@@ -3,7 +3,12 @@
 # Idempotent: apt-get runs only when something is missing. Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mapfile -t pkgs < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' scripts/packages/*.txt | tr -s ' \t' '\n' | sed '/^$/d' | sort -u)
+# The benchmarks' peers (sshd, sshfs) only for make bench (DEPS_BENCH=1): the suite needs none.
+lists=()
+for f in scripts/packages/*.txt; do
+    [[ $f == */bench.txt && -z ${DEPS_BENCH:-} ]] || lists+=("$f")
+done
+mapfile -t pkgs < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "${lists[@]}" | tr -s ' \t' '\n' | sed '/^$/d' | sort -u)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
