@@ -84,7 +84,7 @@ static const char *display_name(json_t *item, const char *id)
     return n && sfs_valid_name(n) ? n : id;
 }
 
-static void merge_item(json_t *item, bool *seen)
+static void merge_item(json_t *item, bool *seen, double asked_at)
 {
     const char *id = json_string_value(json_object_get(item, "id"));
     if (!id || strlen(id) >= 128)
@@ -104,9 +104,11 @@ static void merge_item(json_t *item, bool *seen)
     }
     struct sfs_sandbox *s = tab[i];
     pthread_mutex_lock(&s->lock);
-    json_decref(s->info);
-    s->info = json_incref(item);
-    s->info_at = sfs_now();
+    if (asked_at > s->inval_at && asked_at > s->info_at) { /* else what we hold is newer */
+        json_decref(s->info);
+        s->info = json_incref(item);
+        s->info_at = asked_at;
+    }
     pthread_mutex_unlock(&s->lock);
     seen[i] = true;
 }
@@ -115,6 +117,7 @@ static int refresh(void)
 {
     json_t *items;
     char *msg = NULL;
+    double asked_at = sfs_now();
     int rc = sbx_lc_list(&sfs_cfg.server, &items, &msg);
     if (rc != list_error && rc) /* once per outage, not at every retry */
         sfs_log("listing sandboxes: %s", msg ? msg : strerror(-rc));
@@ -129,7 +132,7 @@ static int refresh(void)
     memset(seen, 0, sizeof seen);
     size_t k;
     json_t *item;
-    json_array_foreach(items, k, item) merge_item(item, seen);
+    json_array_foreach(items, k, item) merge_item(item, seen, asked_at);
     for (size_t i = ntab; i-- > 0;)
         if (!seen[i])
             remove_at(i);
@@ -192,6 +195,7 @@ void sbx_invalidate(struct sfs_sandbox *s)
     pthread_mutex_lock(&s->lock);
     s->info_at = -1e9;
     s->cmds_at = -1e9;
+    s->inval_at = s->cmds_inval_at = sfs_now();
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -228,6 +232,7 @@ int sbx_info(struct sfs_sandbox *s, json_t **info, double max_age)
         return 0;
     }
     pthread_mutex_unlock(&s->lock);
+    double asked_at = sfs_now();
     char path[192], *msg = NULL;
     snprintf(path, sizeof path, "/sandboxes/%s", s->id);
     json_t *fresh;
@@ -238,9 +243,11 @@ int sbx_info(struct sfs_sandbox *s, json_t **info, double max_age)
         return rc;
     }
     pthread_mutex_lock(&s->lock);
-    json_decref(s->info);
-    s->info = json_incref(fresh);
-    s->info_at = sfs_now();
+    if (asked_at > s->inval_at) {
+        json_decref(s->info);
+        s->info = json_incref(fresh);
+        s->info_at = asked_at;
+    }
     pthread_mutex_unlock(&s->lock);
     *info = fresh;
     return 0;
@@ -263,6 +270,7 @@ int sbx_commands(struct sfs_sandbox *s, json_t **list, double max_age)
         return 0;
     }
     pthread_mutex_unlock(&s->lock);
+    double asked_at = sfs_now();
     struct sbx_execd x;
     int rc = sbx_execd(s, &x);
     if (!rc)
@@ -270,9 +278,11 @@ int sbx_commands(struct sfs_sandbox *s, json_t **list, double max_age)
     if (rc)
         return rc;
     pthread_mutex_lock(&s->lock);
-    json_decref(s->cmds);
-    s->cmds = json_incref(*list);
-    s->cmds_at = sfs_now();
+    if (asked_at > s->cmds_inval_at) { /* a command started meanwhile: not a list without it */
+        json_decref(s->cmds);
+        s->cmds = json_incref(*list);
+        s->cmds_at = asked_at;
+    }
     pthread_mutex_unlock(&s->lock);
     return 0;
 }

@@ -60,11 +60,13 @@ struct sfs_sandbox {
     pthread_mutex_t lock;    /* protects the fields below */
     json_t *info;            /* latest Sandbox object */
     double info_at;
+    double inval_at;         /* last sbx_invalidate: answers asked for before it are not kept */
     struct sbx_execd x;      /* valid when x_ok */
     bool x_ok;
     char latest[SBX_ID_MAX]; /* latest command started through this mount ("" = ask execd) */
     json_t *cmds;            /* cached /command/list */
     double cmds_at;
+    double cmds_inval_at;    /* last command start or invalidation: older lists are not kept */
     struct sfs_session *sessions;
     json_t *ports;           /* endpoint ports looked up: {"6080": "url", ...} */
 };

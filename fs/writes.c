@@ -67,6 +67,7 @@ static int run_command(struct sfs_sandbox *s, const char *text)
     pthread_mutex_lock(&s->lock);
     snprintf(s->latest, sizeof s->latest, "%s", id);
     s->cmds_at = -1e9;
+    s->cmds_inval_at = sfs_now();
     pthread_mutex_unlock(&s->lock);
     files_forget(s->name);
     notify_watch_command(s, id);
