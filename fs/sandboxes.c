@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include "registry.h"
+#include "sessions.h"
 
 #define TABLE_MAX 4096
 #define MISS_REFRESH 0.2 /* an unknown name re-lists at most this often (seconds) */
@@ -42,6 +43,7 @@ static void sandbox_free(struct sfs_sandbox *s)
     json_decref(s->ports);
     for (struct sfs_session *n, *se = s->sessions; se; se = n) {
         n = se->next;
+        run_put(se->last);
         free(se);
     }
     pthread_mutex_destroy(&s->lock);
