@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_SESSIONS 256
@@ -25,6 +26,8 @@ struct session {
 };
 
 static pthread_mutex_t sess_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t sess_free = PTHREAD_COND_INITIALIZER; /* a session stopped being busy */
+#define SESSION_WAIT_S 30 /* a run waits this long for the session's previous run to finish */
 static struct session *sessions[MAX_SESSIONS];
 
 static struct session **find_slot(const char *id)
@@ -179,12 +182,26 @@ static void load_dump(struct session *s, const char *dump)
     free(buf);
 }
 
+/* Runs in one session are sequential. The previous run's final event reaches the client just
+ * before that run saves the session's env and cwd and lets go of it, so a client that sends the
+ * next run at once waits here for it (bounded) instead of being told the session is busy. */
 static struct session *claim(const char *id)
 {
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += SESSION_WAIT_S;
     pthread_mutex_lock(&sess_mu);
-    struct session **slot = find_slot(id);
-    struct session *s = slot && !(*slot)->busy ? *slot : NULL;
-    if (s) s->busy = true;
+    struct session *s = NULL;
+    for (;;) {
+        struct session **slot = find_slot(id);
+        if (!slot) break;
+        if (!(*slot)->busy) {
+            s = *slot;
+            s->busy = true;
+            break;
+        }
+        if (pthread_cond_timedwait(&sess_free, &sess_mu, &deadline) == ETIMEDOUT) break;
+    }
     pthread_mutex_unlock(&sess_mu);
     return s;
 }
@@ -193,6 +210,7 @@ static void release(struct session *s)
 {
     pthread_mutex_lock(&sess_mu);
     s->busy = false;
+    pthread_cond_broadcast(&sess_free);
     bool deleted = !s->id[0];
     if (deleted)
         for (int i = 0; i < MAX_SESSIONS; i++)
