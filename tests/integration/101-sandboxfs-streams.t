@@ -33,7 +33,7 @@ api POST /sandboxes '{"image":{"uri":"host"},"entrypoint":["tail","-f","/dev/nul
 wait $w
 ok $? "a watch on the root sees a sandbox made through the API"
 like "$(cat "$SFS_TMP/ino-root")" "apibox" "the event names it"
-echo 'sleep 2' >"$MNT/box/cmd"
+echo 'sleep 5' >"$MNT/box/cmd"
 inotifywait -t 20 -e attrib "$MNT/box/exit" >"$SFS_TMP/ino-exit" 2>&1 &
 w=$!
 wait_line "$SFS_TMP/ino-exit" "Watches established" 10
