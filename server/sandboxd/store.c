@@ -147,6 +147,77 @@ int store_sbx_insert(const struct sbx_rec *r)
     return ret;
 }
 
+/* One record by id: 0, -ENOENT or -EIO; from_row fills ret. */
+static int get_row(const char *sql, const char *id, void (*from_row)(sqlite3_stmt *, void *),
+                   void *ret)
+{
+    int r = -EIO;
+    pthread_mutex_lock(&db_mu);
+    sqlite3_stmt *st = prep(sql);
+    if (st) {
+        bind_text(st, 1, id);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            from_row(st, ret);
+            r = 0;
+        } else {
+            r = rc == SQLITE_DONE ? -ENOENT : -EIO;
+        }
+        sqlite3_finalize(st);
+    }
+    pthread_mutex_unlock(&db_mu);
+    return r;
+}
+
+/* Every row of sql as an array of records of sz bytes (caller frees); -ENOMEM keeps none. */
+static int list_rows(const char *sql, size_t sz, void (*from_row)(sqlite3_stmt *, void *),
+                     void **ret, size_t *n)
+{
+    char *v = NULL;
+    size_t cnt = 0, cap = 0;
+    int r = -EIO;
+    pthread_mutex_lock(&db_mu);
+    sqlite3_stmt *st = prep(sql);
+    if (st) {
+        r = 0;
+        while (!r && sqlite3_step(st) == SQLITE_ROW) {
+            if (cnt == cap) {
+                char *nv = realloc(v, (cap ? cap * 2 : 16) * sz);
+                if (!nv) {
+                    r = -ENOMEM;
+                    break;
+                }
+                v = nv;
+                cap = cap ? cap * 2 : 16;
+            }
+            from_row(st, v + cnt++ * sz);
+        }
+        sqlite3_finalize(st);
+    }
+    pthread_mutex_unlock(&db_mu);
+    *ret = v;
+    *n = cnt;
+    return r;
+}
+
+static int set_state(const char *sql, const char *id, const char *state, const char *reason,
+                     const char *message)
+{
+    int r = -EIO;
+    pthread_mutex_lock(&db_mu);
+    sqlite3_stmt *st = prep(sql);
+    if (st) {
+        bind_text(st, 1, state);
+        bind_text(st, 2, reason);
+        bind_text(st, 3, message);
+        sqlite3_bind_int64(st, 4, now_ms());
+        bind_text(st, 5, id);
+        r = run(st);
+    }
+    pthread_mutex_unlock(&db_mu);
+    return r;
+}
+
 static void sbx_from_row(sqlite3_stmt *st, struct sbx_rec *r)
 {
     memset(r, 0, sizeof(*r));
@@ -170,66 +241,27 @@ static void sbx_from_row(sqlite3_stmt *st, struct sbx_rec *r)
     if (!r->spec) r->spec = json_object();
 }
 
+static void sbx_row(sqlite3_stmt *st, void *r)
+{
+    sbx_from_row(st, r);
+}
+
 int store_sbx_get(const char *id, struct sbx_rec *ret)
 {
-    int r = -EIO;
-    pthread_mutex_lock(&db_mu);
-    sqlite3_stmt *st = prep("SELECT " SBX_COLS " FROM sandboxes WHERE id = ?");
-    if (st) {
-        bind_text(st, 1, id);
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) {
-            sbx_from_row(st, ret);
-            r = 0;
-        } else {
-            r = rc == SQLITE_DONE ? -ENOENT : -EIO;
-        }
-        sqlite3_finalize(st);
-    }
-    pthread_mutex_unlock(&db_mu);
-    return r;
+    return get_row("SELECT " SBX_COLS " FROM sandboxes WHERE id = ?", id, sbx_row, ret);
 }
 
 int store_sbx_list(struct sbx_rec **ret, size_t *n)
 {
-    struct sbx_rec *v = NULL;
-    size_t cnt = 0, cap = 0;
-    int r = -EIO;
-    pthread_mutex_lock(&db_mu);
-    sqlite3_stmt *st = prep("SELECT " SBX_COLS " FROM sandboxes ORDER BY created_ms DESC, id");
-    if (st) {
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            if (cnt == cap) {
-                cap = cap ? cap * 2 : 16;
-                v = realloc(v, cap * sizeof(*v));
-            }
-            sbx_from_row(st, &v[cnt++]);
-        }
-        sqlite3_finalize(st);
-        r = 0;
-    }
-    pthread_mutex_unlock(&db_mu);
-    *ret = v;
-    *n = cnt;
-    return r;
+    return list_rows("SELECT " SBX_COLS " FROM sandboxes ORDER BY created_ms DESC, id",
+                     sizeof(**ret), sbx_row, (void **)ret, n);
 }
 
 int store_sbx_set_state(const char *id, const char *state, const char *reason, const char *message)
 {
-    int r = -EIO;
-    pthread_mutex_lock(&db_mu);
-    sqlite3_stmt *st = prep("UPDATE sandboxes SET state = ?, reason = ?, message = ?, "
-                            "transition_ms = ? WHERE id = ?");
-    if (st) {
-        bind_text(st, 1, state);
-        bind_text(st, 2, reason);
-        bind_text(st, 3, message);
-        sqlite3_bind_int64(st, 4, now_ms());
-        bind_text(st, 5, id);
-        r = run(st);
-    }
-    pthread_mutex_unlock(&db_mu);
-    return r;
+    return set_state("UPDATE sandboxes SET state = ?, reason = ?, message = ?, transition_ms = ? "
+                     "WHERE id = ?",
+                     id, state, reason, message);
 }
 
 static int set_text(const char *sql, const char *id, const char *value)
@@ -396,66 +428,27 @@ static void snap_from_row(sqlite3_stmt *st, struct snap_rec *r)
     if (!r->entrypoint) r->entrypoint = json_array();
 }
 
+static void snap_row(sqlite3_stmt *st, void *r)
+{
+    snap_from_row(st, r);
+}
+
 int store_snap_get(const char *id, struct snap_rec *ret)
 {
-    int r = -EIO;
-    pthread_mutex_lock(&db_mu);
-    sqlite3_stmt *st = prep("SELECT " SNAP_COLS " FROM snapshots WHERE id = ?");
-    if (st) {
-        bind_text(st, 1, id);
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) {
-            snap_from_row(st, ret);
-            r = 0;
-        } else {
-            r = rc == SQLITE_DONE ? -ENOENT : -EIO;
-        }
-        sqlite3_finalize(st);
-    }
-    pthread_mutex_unlock(&db_mu);
-    return r;
+    return get_row("SELECT " SNAP_COLS " FROM snapshots WHERE id = ?", id, snap_row, ret);
 }
 
 int store_snap_list(struct snap_rec **ret, size_t *n)
 {
-    struct snap_rec *v = NULL;
-    size_t cnt = 0, cap = 0;
-    int r = -EIO;
-    pthread_mutex_lock(&db_mu);
-    sqlite3_stmt *st = prep("SELECT " SNAP_COLS " FROM snapshots ORDER BY created_ms DESC, id");
-    if (st) {
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            if (cnt == cap) {
-                cap = cap ? cap * 2 : 16;
-                v = realloc(v, cap * sizeof(*v));
-            }
-            snap_from_row(st, &v[cnt++]);
-        }
-        sqlite3_finalize(st);
-        r = 0;
-    }
-    pthread_mutex_unlock(&db_mu);
-    *ret = v;
-    *n = cnt;
-    return r;
+    return list_rows("SELECT " SNAP_COLS " FROM snapshots ORDER BY created_ms DESC, id",
+                     sizeof(**ret), snap_row, (void **)ret, n);
 }
 
 int store_snap_set_state(const char *id, const char *state, const char *reason, const char *message)
 {
-    int r = -EIO;
-    pthread_mutex_lock(&db_mu);
-    sqlite3_stmt *st = prep("UPDATE snapshots SET state = ?, reason = ?, message = ?, "
-                            "transition_ms = ? WHERE id = ?");
-    if (st) {
-        bind_text(st, 1, state);
-        bind_text(st, 2, reason);
-        bind_text(st, 3, message);
-        sqlite3_bind_int64(st, 4, now_ms());
-        bind_text(st, 5, id);
-        r = run(st);
-    }
-    pthread_mutex_unlock(&db_mu);
-    return r;
+    return set_state("UPDATE snapshots SET state = ?, reason = ?, message = ?, transition_ms = ? "
+                     "WHERE id = ?",
+                     id, state, reason, message);
 }
 
 int store_snap_delete(const char *id)
