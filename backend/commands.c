@@ -170,6 +170,24 @@ int sbx_cmd_status(const struct sbx_execd *x, const char *id, json_t **status)
     return rc ? rc : get_json(x, "GET", url, NULL, status);
 }
 
+int sbx_cmd_wait(const struct sbx_execd *x, const char *id, int secs, int (*alive)(void *),
+                 void *arg, json_t **status)
+{
+    char url[512];
+    int rc = sbx_execd_url(x, url, sizeof url, "/command/status/%s?wait=%d", id, secs);
+    if (rc)
+        return rc;
+    struct sbx_req req = {.url = url, .timeout_ms = (secs + 30) * 1000L, .alive = alive, .arg = arg};
+    sbx_execd_headers(x, &req, NULL);
+    struct sbx_buf b;
+    rc = sbx_http_errno(sbx_http(&req, &b, NULL));
+    *status = NULL;
+    if (!rc && !(*status = b.len ? json_loadb(b.data, b.len, 0, NULL) : NULL))
+        rc = -EPROTO;
+    sbx_buf_free(&b);
+    return rc;
+}
+
 int sbx_cmd_interrupt(const struct sbx_execd *x, const char *id)
 {
     char url[512];

@@ -17,6 +17,11 @@ int sbx_cmd_list(const struct sbx_execd *x, json_t **list);
 /* GET /command/status/{id}. */
 int sbx_cmd_status(const struct sbx_execd *x, const char *id, json_t **status);
 
+/* GET /command/status/{id}?wait=SECS (extension status-wait): answers once the command ended or
+ * after secs; alive is asked about once a second and aborts (-ECANCELED) when non-zero. */
+int sbx_cmd_wait(const struct sbx_execd *x, const char *id, int secs, int (*alive)(void *),
+                 void *arg, json_t **status);
+
 /* DELETE /command?id= : SIGTERM to the command's process group, SIGKILL after a grace time. */
 int sbx_cmd_interrupt(const struct sbx_execd *x, const char *id);
 

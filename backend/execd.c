@@ -36,7 +36,7 @@ static const struct {
     {"command-list", SBX_EXT_COMMAND_LIST}, {"raw-output", SBX_EXT_RAW_OUTPUT},
     {"write-at", SBX_EXT_WRITE_AT},         {"truncate", SBX_EXT_TRUNCATE},
     {"symlink", SBX_EXT_SYMLINK},           {"command-id-header", SBX_EXT_COMMAND_ID_HEADER},
-    {"file-type", SBX_EXT_FILE_TYPE},
+    {"file-type", SBX_EXT_FILE_TYPE},       {"status-wait", SBX_EXT_STATUS_WAIT},
 };
 
 static unsigned parse_extensions(const char *list)

@@ -16,6 +16,7 @@ enum {
     SBX_EXT_SYMLINK = 1 << 4,
     SBX_EXT_COMMAND_ID_HEADER = 1 << 5,
     SBX_EXT_FILE_TYPE = 1 << 6,
+    SBX_EXT_STATUS_WAIT = 1 << 7,
 };
 
 struct sbx_execd {

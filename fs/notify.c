@@ -231,13 +231,15 @@ static void *watch_run(void *arg)
 {
     struct watch *w = arg;
     int code;
-    if (stream_wait_exit(&w->x, w->id, &code) == 0) {
+    json_t *final = NULL;
+    if (stream_wait_exit(&w->x, w->id, &code, &final) == 0) {
         files_forget(w->name);
         struct sfs_sandbox *s = sbx_get(w->name);
         if (s) {
-            sbx_invalidate(s);
+            sbx_commands_ended(s, w->id, final);
             sbx_put(s);
         }
+        json_decref(final);
         char path[SFS_NAME_MAX + 64];
         snprintf(path, sizeof path, "/%s/exit", w->name);
         notify_touch(path);

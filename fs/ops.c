@@ -195,13 +195,15 @@ static int open_stream(const struct node *n, struct fuse_file_info *fi)
     } else if (!rc) {
         struct sbx_execd x;
         char id[SBX_ID_MAX];
+        json_t *rec = NULL;
         rc = sbx_execd(s, &x);
         if (!rc)
-            rc = node_command(s, n->num, id, NULL);
+            rc = node_command(s, n->num, id, &rec);
         if (!rc)
-            rc = stream_open(s, &x, id, n->file, h->nonblock, &h->st);
+            rc = stream_open(rec, &x, id, n->file, h->nonblock, &h->st);
         else if (rc == -ENOENT && n->num == 0)
             rc = 0; /* no command yet: an empty stream */
+        json_decref(rec);
     }
     sbx_put(s);
     if (rc) {

@@ -9,6 +9,7 @@
 #include "sessions.h"
 
 #define TABLE_MAX 4096
+#define KNOWN_AGE 5
 #define MISS_REFRESH 0.2 /* an unknown name re-lists at most this often (seconds) */
 
 static pthread_mutex_t tab_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -32,6 +33,7 @@ static struct sfs_sandbox *sandbox_new(const char *name, const char *id)
     snprintf(s->id, sizeof s->id, "%s", id);
     s->refs = 1;
     pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->cmds_fetch, NULL);
     s->ports = json_object();
     return s;
 }
@@ -47,6 +49,7 @@ static void sandbox_free(struct sfs_sandbox *s)
         free(se);
     }
     pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->cmds_fetch);
     free(s);
 }
 
@@ -168,8 +171,14 @@ static struct sfs_sandbox *lookup(const char *name)
 
 struct sfs_sandbox *sbx_get(const char *name)
 {
-    refresh_if_older(sfs_cfg.list_ttl);
+    /* A name the table knows is served from a listing up to KNOWN_AGE times older (the notifier
+     * re-lists every 2 s, and a sandbox removed meanwhile answers 404 to whatever is asked of
+     * it); an unknown name always looks at a fresh listing. */
     struct sfs_sandbox *s = lookup(name);
+    double max_age = s ? sfs_cfg.list_ttl * KNOWN_AGE : sfs_cfg.list_ttl;
+    sbx_put(s);
+    refresh_if_older(max_age);
+    s = lookup(name);
     if (!s && refresh_if_older(MISS_REFRESH) == 0)
         s = lookup(name);
     return s;
@@ -263,15 +272,32 @@ static bool known_paused(struct sfs_sandbox *s)
     return st && !strcmp(st, "Paused");
 }
 
-int sbx_commands(struct sfs_sandbox *s, json_t **list, double max_age)
+static bool cached_commands(struct sfs_sandbox *s, json_t **list, double max_age)
 {
     pthread_mutex_lock(&s->lock);
-    if (s->cmds && (sfs_now() - s->cmds_at <= max_age || known_paused(s))) {
+    bool ok = s->cmds && (sfs_now() - s->cmds_at <= max_age || known_paused(s));
+    if (ok)
         *list = json_incref(s->cmds);
-        pthread_mutex_unlock(&s->lock);
-        return 0;
-    }
     pthread_mutex_unlock(&s->lock);
+    return ok;
+}
+
+static int fetch_commands(struct sfs_sandbox *s, json_t **list);
+
+int sbx_commands(struct sfs_sandbox *s, json_t **list, double max_age)
+{
+    if (cached_commands(s, list, max_age))
+        return 0;
+    /* Concurrent lookups (stat, open, the notifier) share one request: who waited for the
+     * lock finds the list the previous holder fetched. */
+    pthread_mutex_lock(&s->cmds_fetch);
+    int rc = cached_commands(s, list, max_age) ? 0 : fetch_commands(s, list);
+    pthread_mutex_unlock(&s->cmds_fetch);
+    return rc;
+}
+
+static int fetch_commands(struct sfs_sandbox *s, json_t **list)
+{
     double asked_at = sfs_now();
     struct sbx_execd x;
     int rc = sbx_execd(s, &x);
@@ -287,6 +313,60 @@ int sbx_commands(struct sfs_sandbox *s, json_t **list, double max_age)
     }
     pthread_mutex_unlock(&s->lock);
     return 0;
+}
+
+/* Readers hold references to s->cmds without the lock: a change makes a new array (its
+ * records are shared, never modified) and swaps it in. Called with s->lock held. */
+static void swap_commands(struct sfs_sandbox *s, json_t *fresh)
+{
+    if (!fresh) {
+        s->cmds_at = -1e9; /* no memory: ask execd at the next use */
+        return;
+    }
+    json_decref(s->cmds);
+    s->cmds = fresh;
+}
+
+void sbx_commands_started(struct sfs_sandbox *s, const char *id, const char *text)
+{
+    json_t *rec = json_pack("{s:s, s:s, s:b, s:b, s:i, s:i, s:i}", "id", id, "content", text,
+                            "running", 1, "background", 1, "stdout_bytes", 0, "stderr_bytes", 0,
+                            "output_bytes", 0);
+    pthread_mutex_lock(&s->lock);
+    json_t *fresh = s->cmds && rec ? json_copy(s->cmds) : NULL;
+    if (fresh && json_array_append(fresh, rec)) {
+        json_decref(fresh);
+        fresh = NULL;
+    }
+    swap_commands(s, fresh);
+    s->cmds_inval_at = sfs_now(); /* a listing asked for before this start is not kept */
+    pthread_mutex_unlock(&s->lock);
+    json_decref(rec);
+}
+
+void sbx_commands_ended(struct sfs_sandbox *s, const char *id, json_t *final)
+{
+    json_t *copy = final && json_object_get(final, "stdout_bytes") ? json_deep_copy(final) : NULL;
+    pthread_mutex_lock(&s->lock);
+    json_t *fresh = NULL;
+    size_t i;
+    json_t *rec;
+    json_array_foreach(copy ? s->cmds : NULL, i, rec)
+    {
+        const char *rid = json_string_value(json_object_get(rec, "id"));
+        if (rid && !strcmp(rid, id)) {
+            fresh = json_copy(s->cmds);
+            if (fresh && json_array_set(fresh, i, copy)) {
+                json_decref(fresh);
+                fresh = NULL;
+            }
+            break;
+        }
+    }
+    swap_commands(s, fresh); /* not cached (or not found): ask execd at the next use */
+    s->cmds_inval_at = sfs_now();
+    pthread_mutex_unlock(&s->lock);
+    json_decref(copy);
 }
 
 int sbx_refresh(void)

@@ -65,6 +65,7 @@ struct sfs_sandbox {
     bool x_ok;
     char latest[SBX_ID_MAX]; /* latest command started through this mount ("" = ask execd) */
     json_t *cmds;            /* cached /command/list */
+    pthread_mutex_t cmds_fetch; /* one /command/list request at a time per sandbox */
     double cmds_at;
     double cmds_inval_at;    /* last command start or invalidation: older lists are not kept */
     struct sfs_session *sessions;
@@ -96,6 +97,12 @@ int sbx_set_expires(struct sfs_sandbox *s, const char *text);
 int sbx_metadata_set(struct sfs_sandbox *s, const char *key, const char *value);
 /* A fresh listing of commands; a new reference to the array (oldest first). */
 int sbx_commands(struct sfs_sandbox *s, json_t **list, double max_age);
+/* A command this mount just started: appended to the cached listing (when there is one), so
+ * its files resolve without asking execd again. */
+void sbx_commands_started(struct sfs_sandbox *s, const char *id, const char *text);
+/* A command ended; final is execd's last status record of it (NULL when unknown): it replaces
+ * the cached record when it carries the byte counts, else the listing is asked again. */
+void sbx_commands_ended(struct sfs_sandbox *s, const char *id, json_t *final);
 
 /* --- templates.c ------------------------------------------------------------------------------- */
 struct sfs_template {

@@ -8,6 +8,7 @@
 #include "stream.h"
 
 #define WAIT_SLICE_MS 100 /* blocked reads re-check for a FUSE interrupt this often */
+#define EXIT_WAIT_S 30    /* one status-wait request waits this long for a command's end */
 
 struct stream {
     struct sbx_execd x;
@@ -24,6 +25,7 @@ struct stream {
     int err;
     pthread_t th;
     char exit_text[16];
+    json_t *final; /* exit streams: the status record that carried the exit code */
 };
 
 /* Waits on cv for at most one slice; -EINTR when the FUSE request was interrupted. */
@@ -79,20 +81,43 @@ static int still_wanted(void *arg)
     return stop;
 }
 
+/* Takes a status record: 0 and the exit text when the command ended, -EAGAIN while it runs. */
+static int take_status(struct stream *st, json_t *status)
+{
+    json_t *code = json_object_get(status, "exit_code");
+    int rc = 0;
+    if (json_is_integer(code)) {
+        snprintf(st->exit_text, sizeof st->exit_text, "%lld\n",
+                 (long long)json_integer_value(code));
+        json_decref(st->final);
+        st->final = json_incref(status);
+    } else {
+        rc = json_is_true(json_object_get(status, "running")) ? -EAGAIN : -EIO;
+    }
+    json_decref(status);
+    return rc;
+}
+
 static int fetch_exit(struct stream *st)
 {
     json_t *status;
     int rc = sbx_cmd_status(&st->x, st->id, &status);
-    if (rc)
-        return rc;
-    json_t *code = json_object_get(status, "exit_code");
-    if (json_is_integer(code))
-        snprintf(st->exit_text, sizeof st->exit_text, "%lld\n",
-                 (long long)json_integer_value(code));
-    else
-        rc = json_is_true(json_object_get(status, "running")) ? -EAGAIN : -EIO;
-    json_decref(status);
-    return rc;
+    return rc ? rc : take_status(st, status);
+}
+
+/* With the status-wait extension: one request that answers at the command's end. */
+static int wait_exit(struct stream *st)
+{
+    for (;;) {
+        if (still_wanted(st))
+            return -ECANCELED;
+        json_t *status;
+        int rc = sbx_cmd_wait(&st->x, st->id, EXIT_WAIT_S, still_wanted, st, &status);
+        if (!rc)
+            rc = take_status(st, status);
+        if (rc != -EAGAIN)
+            return rc;
+    }
 }
 
 static bool command_running(struct stream *st)
@@ -135,11 +160,16 @@ static void *producer(void *arg)
     struct stream *st = arg;
     int64_t from = st->base + (int64_t)st->len;
     const char *which = st->exit_only ? "output" : st->which;
-    int rc = st->x.ext & SBX_EXT_RAW_OUTPUT
+    int rc;
+    if (st->exit_only && st->x.ext & SBX_EXT_STATUS_WAIT) {
+        rc = wait_exit(st);
+    } else {
+        rc = st->x.ext & SBX_EXT_RAW_OUTPUT
                  ? sbx_cmd_stream(&st->x, st->id, which, from, 1, NULL, on_data, still_wanted, st)
                  : follow_logs(st, from);
-    if (!rc && st->exit_only)
-        rc = fetch_exit(st);
+        if (!rc && st->exit_only)
+            rc = fetch_exit(st);
+    }
     pthread_mutex_lock(&st->lock);
     if (!st->stop) {
         st->ended = true;
@@ -176,10 +206,9 @@ static int start_producer(struct stream *st, int64_t at)
     return 0;
 }
 
-int stream_open(struct sfs_sandbox *s, const struct sbx_execd *x, const char *id,
-                const char *which, bool nonblock, struct stream **out)
+int stream_open(json_t *known, const struct sbx_execd *x, const char *id, const char *which,
+                bool nonblock, struct stream **out)
 {
-    (void)s;
     struct stream *st = calloc(1, sizeof *st);
     if (!st)
         return -ENOMEM;
@@ -193,7 +222,13 @@ int stream_open(struct sfs_sandbox *s, const struct sbx_execd *x, const char *id
     pthread_cond_init(&st->space, NULL);
     st->win = st->exit_only ? NULL : malloc(STREAM_WINDOW);
     int rc = st->exit_only || st->win ? 0 : -ENOMEM;
-    if (!rc && st->exit_only && fetch_exit(st) == 0)
+    /* A blocking exit reader with status-wait needs no first look: the wait answers at once
+     * for a command that is over. */
+    bool look_first = st->nonblock || !(x->ext & SBX_EXT_STATUS_WAIT);
+    if (!rc && st->exit_only && json_is_false(json_object_get(known, "running")) &&
+        take_status(st, json_incref(known)) == 0)
+        st->ended = true; /* the cached record shows it ended: exit codes do not change */
+    else if (!rc && st->exit_only && look_first && fetch_exit(st) == 0)
         st->ended = true; /* already over: no follower needed */
     else if (!rc)
         rc = start_producer(st, 0);
@@ -275,11 +310,12 @@ void stream_close(struct stream *st)
     pthread_mutex_destroy(&st->lock);
     pthread_cond_destroy(&st->more);
     pthread_cond_destroy(&st->space);
+    json_decref(st->final);
     free(st->win);
     free(st);
 }
 
-int stream_wait_exit(const struct sbx_execd *x, const char *id, int *code)
+int stream_wait_exit(const struct sbx_execd *x, const char *id, int *code, json_t **final)
 {
     struct stream *st;
     int rc = stream_open(NULL, x, id, "exit", false, &st);
@@ -287,6 +323,8 @@ int stream_wait_exit(const struct sbx_execd *x, const char *id, int *code)
         return rc;
     char buf[16] = "";
     rc = read_exit(st, buf, sizeof buf - 1, 0);
+    if (rc > 0 && final)
+        *final = json_incref(st->final);
     stream_close(st);
     if (rc > 0)
         *code = atoi(buf);

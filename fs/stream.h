@@ -10,13 +10,15 @@
 
 struct stream;
 
-/* which: "stdout", "stderr", "output", or "exit" (reads "N\n" once the command ended). */
-int stream_open(struct sfs_sandbox *s, const struct sbx_execd *x, const char *id,
-                const char *which, bool nonblock, struct stream **out);
+/* which: "stdout", "stderr", "output", or "exit" (reads "N\n" once the command ended). known is
+ * the command's cached record or NULL: an exit stream of a command it shows ended asks nothing. */
+int stream_open(json_t *known, const struct sbx_execd *x, const char *id, const char *which,
+                bool nonblock, struct stream **out);
 int stream_read(struct stream *st, char *buf, size_t size, off_t off);
 void stream_close(struct stream *st);
 
-/* Waits until the command ended (interruptible); returns its exit code (128+N for a signal). */
-int stream_wait_exit(const struct sbx_execd *x, const char *id, int *code);
+/* Waits until the command ended (interruptible); returns its exit code (128+N for a signal) and,
+ * when final is non-NULL, execd's last status record of it (the caller owns it). */
+int stream_wait_exit(const struct sbx_execd *x, const char *id, int *code, json_t **final);
 
 #endif

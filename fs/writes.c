@@ -66,9 +66,8 @@ static int run_command(struct sfs_sandbox *s, const char *text)
         sfs_log("%s: command %s runs, but commands/ will not show it", s->name, id);
     pthread_mutex_lock(&s->lock);
     snprintf(s->latest, sizeof s->latest, "%s", id);
-    s->cmds_at = -1e9;
-    s->cmds_inval_at = sfs_now();
     pthread_mutex_unlock(&s->lock);
+    sbx_commands_started(s, id, text);
     files_forget(s->name);
     notify_watch_command(s, id);
     return 0;

@@ -136,11 +136,25 @@ int api_command_interrupt(struct conn *c, const struct route_args *a)
     return r;
 }
 
+/* Extension status-wait: ?wait=SECONDS (at most STATUS_WAIT_MAX) answers once the command
+ * finished or the time is up, whichever comes first: one request instead of polling. */
+#define STATUS_WAIT_MAX 60
+
 int api_command_status(struct conn *c, const struct route_args *a)
 {
+    int64_t wait_s = 0;
+    if (!g_cfg.upstream_compat &&
+        (query_int64(c, "wait", 0, &wait_s) < 0 || wait_s < 0 || wait_s > STATUS_WAIT_MAX))
+        return respond_error(c, 400, "INVALID_REQUEST_BODY", "invalid wait (0 to %d seconds)",
+                             STATUS_WAIT_MAX);
     struct command *cmd = command_find(a->seg[0]);
     if (!cmd)
         return respond_error(c, 404, "INVALID_REQUEST_BODY", "command not found: %s", a->seg[0]);
+    if (wait_s > 0) {
+        const uint64_t never[CS_N] = {UINT64_MAX, UINT64_MAX, UINT64_MAX};
+        struct cmd_snap snap;
+        command_wait(cmd, never, mono_ms() + wait_s * 1000, &snap);
+    }
     int r = respond_json(c, 200, command_status_json(cmd));
     command_put(cmd);
     return r;

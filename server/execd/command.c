@@ -294,7 +294,7 @@ static json_t *command_json(struct command *c, bool ext)
 
 json_t *command_status_json(struct command *c)
 {
-    return command_json(c, false);
+    return command_json(c, !g_cfg.upstream_compat);
 }
 
 json_t *command_list_json(void)

@@ -8,7 +8,7 @@
 
 #define EXECD_VERSION "0.1.0"
 #define EXECD_EXTENSIONS                                                                           \
-    "command-list,raw-output,write-at,truncate,symlink,command-id-header,file-type"
+    "command-list,raw-output,write-at,truncate,symlink,command-id-header,file-type,status-wait"
 
 struct execd_config {
     char listen_addr[64];

@@ -2,7 +2,7 @@
 # execd: POST /command (foreground and background), status, logs, interrupt, bad input.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-execd.sh"
-plan 31
+plan 34
 
 ex_start
 ev=$(run_fg '{"command":"echo Hello OpenSandbox E2E"}')
@@ -44,7 +44,13 @@ id=$(head -1 "$EX_TMP/bg" | jq_py 'd["text"]')
 st=$(ex "$EX_URL/command/status/$id")
 is "$(echo "$st" | jq_py '[d["id"], d["running"], "exit_code" in d, "finished_at" in d]')" "[\"$id\",true,false,false]" "status while running"
 like "$(echo "$st" | jq_py 'd["started_at"]')" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}(\.[0-9]+)?Z$' "started_at is RFC3339"
+is "$(ex "$EX_URL/command/status/$id?wait=1" | jq_py 'd["running"]')" true "status-wait: times out while running"
+is "$(status "$EX_URL/command/status/$id?wait=61")" 400 "status-wait: more than 60 s is a 400"
+ex "$EX_URL/command/status/$id?wait=30" >"$EX_TMP/waited" &
+waiter=$!
 echo go > "$EX_TMP/fifo"
+wait $waiter
+is "$(jq_py '[d["running"], d["exit_code"]]' <"$EX_TMP/waited")" '[false,0]' "status-wait: answers at the command's end"
 ex -o /dev/null "$EX_URL/command/$id/output?follow=1"
 ex -D "$EX_TMP/h" -o "$EX_TMP/logs" "$EX_URL/command/$id/logs"
 is "$(sort "$EX_TMP/logs" | tr '\n' ,)" "one,three,two," "logs: both streams"
