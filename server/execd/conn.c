@@ -314,6 +314,18 @@ int conn_end(struct conn *c)
     return conn_send_raw(c->fd, "0\r\n\r\n", 5);
 }
 
+int conn_write_end(struct conn *c, const void *p, size_t n)
+{
+    if (!c->chunked_out || !n) {
+        int r = conn_write(c, p, n);
+        return r < 0 ? r : conn_end(c);
+    }
+    char pre[24];
+    int pn = snprintf(pre, sizeof(pre), "%zx\r\n", n);
+    struct iovec iov[3] = {{pre, (size_t)pn}, {(void *)p, n}, {"\r\n0\r\n\r\n", 7}};
+    return writev_all(c->fd, iov, 3);
+}
+
 bool conn_peer_closed(struct conn *c)
 {
     struct pollfd p = {.fd = c->fd, .events = POLLIN | POLLRDHUP};

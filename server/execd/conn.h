@@ -45,6 +45,8 @@ int conn_begin(struct conn *c, int status, const char *ctype, const char *extra,
 int conn_write(struct conn *c, const void *p, size_t n);
 int conn_sendfile(struct conn *c, int fd, off_t off, size_t n);
 int conn_end(struct conn *c);
+/* conn_write then conn_end in one write (one segment for the last event and the end). */
+int conn_write_end(struct conn *c, const void *p, size_t n);
 /* Raw bytes to the socket, no framing (proxy, websocket). */
 int conn_send_raw(int fd, const void *p, size_t n);
 /* True when the peer has closed its side (checked without blocking). */
