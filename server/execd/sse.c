@@ -17,7 +17,7 @@ int sse_begin(struct conn *c, const char *command_id)
                  "Cache-Control: no-cache\r\nConnection: keep-alive\r\nX-Accel-Buffering: no\r\n");
     if (command_id && !g_cfg.upstream_compat)
         snprintf(extra + n, sizeof(extra) - (size_t)n, "X-Command-Id: %s\r\n", command_id);
-    return conn_begin(c, 200, "text/event-stream", extra, -1);
+    return conn_begin_later(c, 200, "text/event-stream", extra, -1); /* sent with init */
 }
 
 void sse_out_init(struct sse_out *o, struct conn *c)
