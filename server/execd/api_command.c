@@ -65,9 +65,9 @@ static int stream_background(struct conn *c, struct command *cmd)
     }
     free(error);
     sse_raw_event(&o, ev, (size_t)(n < (int)sizeof(ev) ? n : (int)sizeof(ev) - 1));
-    int r = sse_flush(&o);
+    int r = sse_flush_end(&o);
     sse_out_free(&o);
-    return r < 0 ? r : conn_end(c);
+    return r;
 }
 
 static int run_command(struct conn *c, const struct run_req *rr, const char *content)

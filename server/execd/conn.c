@@ -274,14 +274,45 @@ int conn_respond(struct conn *c, int status, const char *ctype, const char *extr
     return writev_all(c->fd, iov, len ? 2 : 1);
 }
 
+int conn_begin_later(struct conn *c, int status, const char *ctype, const char *extra,
+                     int64_t content_length)
+{
+    int r = conn_flush_head(c);
+    if (r < 0) return r;
+    char h[4096];
+    if (!c->body_done) c->close_after = true;
+    size_t n = head_fmt(c, h, sizeof(h), status, ctype, extra, content_length);
+    c->began = true;
+    c->status = status;
+    c->chunked_out = content_length < 0;
+    if (n > sizeof(c->head_pend)) return conn_send_raw(c->fd, h, n);
+    memcpy(c->head_pend, h, n);
+    c->head_pend_len = n;
+    return 0;
+}
+
+int conn_flush_head(struct conn *c)
+{
+    size_t n = c->head_pend_len;
+    c->head_pend_len = 0;
+    return n ? conn_send_raw(c->fd, c->head_pend, n) : 0;
+}
+
+/* Writes a chunk (or plain bytes) with an optional tail, after any held-back head. */
+static int write_framed(struct conn *c, const void *p, size_t n, const char *tail, size_t tn)
+{
+    char pre[24];
+    int pn = c->chunked_out ? snprintf(pre, sizeof(pre), "%zx\r\n", n) : 0;
+    struct iovec iov[4] = {
+        {c->head_pend, c->head_pend_len}, {pre, (size_t)pn}, {(void *)p, n}, {(void *)tail, tn}};
+    c->head_pend_len = 0;
+    return writev_all(c->fd, iov, 4);
+}
+
 int conn_write(struct conn *c, const void *p, size_t n)
 {
     if (!n) return 0;
-    if (!c->chunked_out) return conn_send_raw(c->fd, p, n);
-    char pre[24];
-    int pn = snprintf(pre, sizeof(pre), "%zx\r\n", n);
-    struct iovec iov[3] = {{pre, (size_t)pn}, {(void *)p, n}, {"\r\n", 2}};
-    return writev_all(c->fd, iov, 3);
+    return write_framed(c, p, n, c->chunked_out ? "\r\n" : "", c->chunked_out ? 2 : 0);
 }
 
 static int sendfile_all(int out, int in, off_t off, size_t n)
@@ -297,6 +328,7 @@ static int sendfile_all(int out, int in, off_t off, size_t n)
 
 int conn_sendfile(struct conn *c, int fd, off_t off, size_t n)
 {
+    if (conn_flush_head(c) < 0) return -EPIPE;
     if (!n) return 0;
     if (c->chunked_out) {
         char pre[24];
@@ -310,8 +342,20 @@ int conn_sendfile(struct conn *c, int fd, off_t off, size_t n)
 
 int conn_end(struct conn *c)
 {
-    if (!c->chunked_out) return 0;
-    return conn_send_raw(c->fd, "0\r\n\r\n", 5);
+    if (!c->chunked_out) return conn_flush_head(c);
+    size_t hn = c->head_pend_len;
+    struct iovec iov[2] = {{c->head_pend, hn}, {"0\r\n\r\n", 5}};
+    c->head_pend_len = 0;
+    return writev_all(c->fd, iov, 2);
+}
+
+int conn_write_end(struct conn *c, const void *p, size_t n)
+{
+    if (!c->chunked_out || !n) {
+        int r = conn_write(c, p, n);
+        return r < 0 ? r : conn_end(c);
+    }
+    return write_framed(c, p, n, "\r\n0\r\n\r\n", 7);
 }
 
 bool conn_peer_closed(struct conn *c)

@@ -22,6 +22,8 @@ struct conn {
     /* response */
     bool close_after, chunked_out, began;
     int status;
+    char head_pend[512]; /* a response head held back to go out with the first bytes */
+    size_t head_pend_len;
 };
 
 /* Reads the next request head. 0 ok; -ECONNRESET peer gone (no answer needed);
@@ -42,9 +44,16 @@ int conn_respond(struct conn *c, int status, const char *ctype, const char *extr
 /* Starts a response; content_length < 0 means chunked. */
 int conn_begin(struct conn *c, int status, const char *ctype, const char *extra,
                int64_t content_length);
+/* conn_begin, but a short head is held back and sent with the first write (or end). */
+int conn_begin_later(struct conn *c, int status, const char *ctype, const char *extra,
+                     int64_t content_length);
+/* Sends a held-back head, if any. */
+int conn_flush_head(struct conn *c);
 int conn_write(struct conn *c, const void *p, size_t n);
 int conn_sendfile(struct conn *c, int fd, off_t off, size_t n);
 int conn_end(struct conn *c);
+/* conn_write then conn_end in one write (one segment for the last event and the end). */
+int conn_write_end(struct conn *c, const void *p, size_t n);
 /* Raw bytes to the socket, no framing (proxy, websocket). */
 int conn_send_raw(int fd, const void *p, size_t n);
 /* True when the peer has closed its side (checked without blocking). */

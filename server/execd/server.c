@@ -146,6 +146,7 @@ static void serve(struct conn *c)
     for (;;) {
         if (conn_read_request(c) < 0) return;
         int r = dispatch(c);
+        if (conn_flush_head(c) < 0) r = -EPIPE; /* a handler that began but wrote nothing */
         if (!c->began)
             r = -EPIPE; /* a handler that did not answer: close rather than hang the client */
         if (r < 0 || c->close_after || !conn_body_drain(c)) return;

@@ -1,5 +1,6 @@
 /* fork+exec of a command: everything is prepared before fork; the child only makes syscalls. */
 #include "command.h"
+#include "direct.h"
 #include "execd.h"
 #include "reaper.h"
 #include <errno.h>
@@ -112,6 +113,8 @@ static char **build_env(json_t *envs, char ***ret_owned)
 struct child_plan {
     const char *path;
     char *const *argv;
+    const char *const *direct; /* tried first with direct_argv (direct.h); NULL: none */
+    char *const *direct_argv;
     char *const *envp;
     const char *cwd;
     int in_fd, out_fd, err_fd, report_fd;
@@ -135,6 +138,8 @@ static void child_exec(const struct child_plan *p)
     if (p->has_gid && setgid(p->gid) < 0) goto fail;
     if (p->has_uid && setuid(p->uid) < 0) goto fail;
     setrlimit(RLIMIT_NOFILE, &orig_nofile);
+    for (size_t i = 0; p->direct && p->direct[i]; i++) /* on failure: the shell, as always */
+        execve(p->direct[i], p->direct_argv, p->envp);
     execve(p->path, p->argv, p->envp);
 fail:;
     int e = errno;
@@ -180,8 +185,14 @@ int spawn_command(struct command *c, const struct cmd_spec *spec, char *err, siz
     const char *const *argv = spec->argv ? spec->argv : sh_argv;
     char **owned;
     char **envp = build_env(spec->envs, &owned);
+    const char *const *direct = NULL;
+    if (!spec->argv && !spec->has_uid && !spec->has_gid && access(shell, X_OK) == 0)
+        direct = direct_candidates(spec->command, envp);
+    const char *direct_argv[] = {direct ? strrchr(direct[0], '/') + 1 : NULL, NULL};
     struct child_plan plan = {.path = argv[0],
                               .argv = (char *const *)argv,
+                              .direct = direct,
+                              .direct_argv = (char *const *)direct_argv,
                               .envp = envp,
                               .cwd = spec->cwd,
                               .in_fd = devnull,

@@ -17,7 +17,7 @@ int sse_begin(struct conn *c, const char *command_id)
                  "Cache-Control: no-cache\r\nConnection: keep-alive\r\nX-Accel-Buffering: no\r\n");
     if (command_id && !g_cfg.upstream_compat)
         snprintf(extra + n, sizeof(extra) - (size_t)n, "X-Command-Id: %s\r\n", command_id);
-    return conn_begin(c, 200, "text/event-stream", extra, -1);
+    return conn_begin_later(c, 200, "text/event-stream", extra, -1); /* sent with init */
 }
 
 void sse_out_init(struct sse_out *o, struct conn *c)
@@ -39,6 +39,13 @@ void sse_out_free(struct sse_out *o)
 int sse_flush(struct sse_out *o)
 {
     if (!o->err && o->len) o->err = conn_write(o->c, o->buf, o->len);
+    o->len = 0;
+    return o->err;
+}
+
+int sse_flush_end(struct sse_out *o)
+{
+    if (!o->err) o->err = conn_write_end(o->c, o->buf, o->len);
     o->len = 0;
     return o->err;
 }
@@ -237,6 +244,7 @@ int sse_stream_command(struct conn *c, struct command *cmd, const char *init_tex
     line_split_init(&ls[1], session);
     char *buf = malloc(SSE_BUF);
     uint64_t off[2] = {0, 0};
+    bool ended = false;
     sse_text_event(&o, "init", init_text, strlen(init_text));
     sse_text_event(&o, "ping", "pong", 4);
     int64_t next_ping = mono_ms() + SSE_PING_MS;
@@ -256,10 +264,11 @@ int sse_stream_command(struct conn *c, struct command *cmd, const char *init_tex
         line_split_flush(&ls[0], &o, "stdout");
         line_split_flush(&ls[1], &o, "stderr");
         sse_final_event(&o, cmd);
-        sse_flush(&o);
+        ended = true;
+        sse_flush_end(&o);
     }
     int err = o.err;
-    if (!err) err = conn_end(c);
+    if (!err && !ended) err = conn_end(c);
     free(buf);
     line_split_free(&ls[0]);
     line_split_free(&ls[1]);

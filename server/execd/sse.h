@@ -20,6 +20,8 @@ int sse_begin(struct conn *c, const char *command_id);
 void sse_out_init(struct sse_out *o, struct conn *c);
 void sse_out_free(struct sse_out *o);
 int sse_flush(struct sse_out *o);
+/* Flushes with the end of the chunked body, in one write. */
+int sse_flush_end(struct sse_out *o);
 /* {"type":type,"text":text,"timestamp":now} */
 void sse_text_event(struct sse_out *o, const char *type, const char *text, size_t n);
 /* A raw JSON object line (must be a single line). */

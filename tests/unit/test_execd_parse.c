@@ -1,5 +1,6 @@
 /* Unit tests for execd's pure parsers: HTTP head, query, chunked, Range, multipart, glob,
  * modes, JSON escaping, body validators. */
+#include "direct.h"
 #include "fsutil.h"
 #include "http.h"
 #include "reqparse.h"
@@ -182,8 +183,36 @@ static void test_bodies(void)
     json_decref(j);
 }
 
+static void test_direct(void)
+{
+    char *env[] = {"PATH=/usr/bin", "HOME=/root", NULL};
+    const char *const *p = direct_candidates("true", env);
+    ok(p && !strcmp(p[0], "/usr/bin/true"), "true: /usr/bin/true first");
+    p = direct_candidates(" \tfalse  ", env);
+    ok(p && !strcmp(p[0], "/usr/bin/false"), "false with blanks around");
+    ok(direct_candidates("true", NULL) != NULL, "no environment");
+    static const char *const shell[] = {"true x", "true --help", "false;", "truex",    "xtrue",
+                                        "true\n", "TRUE",        "",       "A=1 true", "echo"};
+    bool none = true;
+    for (size_t i = 0; i < sizeof(shell) / sizeof(*shell); i++)
+        none = none && direct_candidates(shell[i], env) == NULL;
+    ok(none, "arguments, metacharacters, other words: the shell");
+    static char *const bad[] = {
+        "BASH_ENV=/rc",     "ENV=/rc",  "SHELLOPTS=xtrace",          "BASHOPTS=x",
+        "POSIXLY_CORRECT=", "LC_ALL=C", "BASH_FUNC_true%%=() { :; }"};
+    none = true;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        char *e[] = {"PATH=/usr/bin", bad[i], NULL};
+        none = none && direct_candidates("true", e) == NULL;
+    }
+    ok(none, "environments that change what the shell does: the shell");
+    char *similar[] = {"ENVX=1", "MY_ENV=1", "LC_ALLX=1", "BASH=1", NULL};
+    ok(direct_candidates("false", similar) != NULL, "similar names do not count");
+}
+
 int main(void)
 {
+    test_direct();
     test_head();
     test_chunked();
     test_range();
