@@ -32,6 +32,8 @@ static void usage(void)
                     "remove-image|cgroup|bench|stress ...\n");
 }
 
+const char *ctl_runtime = "native";
+
 static const char *state_names[] = {"absent", "creating", "running", "paused", "stopped"};
 
 void ctl_print_info(const char *id, const struct rt_info *in)
@@ -171,7 +173,7 @@ int main(int argc, char **argv)
     static struct option opts[] = {
         {"state", 1, 0, 's'}, {"execd", 1, 0, 'e'}, {"runtime", 1, 0, 'r'}, {0, 0, 0, 0}};
     const char *state = getenv("RT_STATE") ? getenv("RT_STATE") : "/var/lib/sandboxd";
-    const char *runtime = getenv("RT_RUNTIME") ? getenv("RT_RUNTIME") : "native";
+    if (getenv("RT_RUNTIME")) ctl_runtime = getenv("RT_RUNTIME");
     const char *execd = getenv("EXECD") ? getenv("EXECD") : "build/execd";
     int o;
     while ((o = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
@@ -180,13 +182,13 @@ int main(int argc, char **argv)
         else if (o == 'e')
             execd = optarg;
         else if (o == 'r')
-            runtime = optarg;
+            ctl_runtime = optarg;
         else
             return usage(), 2;
     }
     if (optind >= argc) return usage(), 2;
     char err[RT_ERR_MAX] = "";
-    if (rt_init(runtime, state, execd, err) < 0) {
+    if (rt_init(ctl_runtime, state, execd, err) < 0) {
         fprintf(stderr, "rtctl: init: %s\n", err);
         return 1;
     }

@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-static const struct rt_ops *const runtimes[] = {&rt_native_ops};
+static const struct rt_ops *const runtimes[] = {&rt_native_ops, &rt_docker_ops};
 static const struct rt_ops *ops;
 
 int rt_init(const char *runtime, const char *state_dir, const char *execd_path,
@@ -17,7 +17,7 @@ int rt_init(const char *runtime, const char *state_dir, const char *execd_path,
         if (r == 0) ops = runtimes[i];
         return r;
     }
-    return rt_fail(err, -EINVAL, "unknown runtime '%s'", runtime);
+    return rt_fail(err, -EINVAL, "unknown runtime '%s' (native or docker)", runtime);
 }
 
 static int not_ready(char *err)

@@ -18,4 +18,5 @@ struct rt_ops {
 };
 
 extern const struct rt_ops rt_native_ops; /* runc + OCI bundles (runtime_native*.c) */
+extern const struct rt_ops rt_docker_ops; /* the Docker Engine API (runtime_docker*.c) */
 #endif
