@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib-docker.sh"
 sbxd_require
 dk_require
 image=$(dk_busybox_image)
-is "$image" "$DK_IMAGE" "busybox test image in Docker's local store"
+like "$image" "^sandboxd-test/busybox" "busybox test image in Docker's local store"
 sbxd_start 'runtime = "docker"'
 ok $? "sandboxd --runtime docker starts"
 
