@@ -31,3 +31,4 @@ trap cleanup EXIT
 timeout 30 bash -c 'grep -q -m1 "listening on" < <(tail -n +1 -F "$1" 2>/dev/null)' _ "$dir/log"
 echo "== sandboxd ($(nproc) CPUs, $(uname -r), runc $(runc --version | awk 'NR==1{print $3}'))"
 SBXD_PID=$pid python3 "$ROOT/bench/sandboxd_bench.py" "127.0.0.1:$port" "$(cat "$dir/state/api_key")" "$dir/state"
+bash "$ROOT/bench/sandboxd_docker_bench.sh"

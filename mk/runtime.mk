@@ -1,4 +1,5 @@
-# runtime: the native sandbox runtime (runc + OCI bundles) as $(BUILD)/libsbxruntime.a, linked by
+# runtime: the sandbox runtimes (native: runc + OCI bundles; docker: the Docker Engine API through
+# libcurl) as $(BUILD)/libsbxruntime.a, linked by
 # sandboxd, and $(BUILD)/rtctl, a command-line driver of the same interface (tests, benchmarks).
 # sandboxd's link line must add $(RUNTIME_LDLIBS).
 
@@ -6,7 +7,7 @@ RUNTIME_SRCS := $(filter-out server/sandboxd/runtime_ctl%.c, \
 	$(wildcard server/sandboxd/runtime_*.c server/sandboxd/net*.c \
 	           server/sandboxd/image*.c server/sandboxd/bundle*.c))
 RUNTIME_OBJS := $(RUNTIME_SRCS:%.c=$(BUILD)/obj/%.o)
-RUNTIME_LDLIBS := -ljansson -lpthread
+RUNTIME_LDLIBS := -lcurl -ljansson -lpthread
 RTCTL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard server/sandboxd/runtime_ctl*.c))
 
 $(BUILD)/libsbxruntime.a: $(RUNTIME_OBJS)

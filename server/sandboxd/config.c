@@ -190,7 +190,7 @@ int config_load_file(struct sd_config *cfg, const char *path, char err[CFG_ERR_M
 }
 
 static const char usage[] =
-    "usage: sandboxd [--listen HOST:PORT] [--state-dir DIR] [--runtime native]\n"
+    "usage: sandboxd [--listen HOST:PORT] [--state-dir DIR] [--runtime native|docker]\n"
     "                [--api-key-file PATH] [--config FILE] [--debug]\n";
 
 static int set_str(char *dst, size_t cap, const char *v, const char *flag, char err[CFG_ERR_MAX])
@@ -235,8 +235,9 @@ int config_parse_args(struct sd_config *cfg, int argc, char **argv, char err[CFG
         if (r) return r;
         i++;
     }
-    if (strcmp(cfg->runtime, "native")) {
-        snprintf(err, CFG_ERR_MAX, "runtime '%s' is not available (only 'native')", cfg->runtime);
+    if (strcmp(cfg->runtime, "native") && strcmp(cfg->runtime, "docker")) {
+        snprintf(err, CFG_ERR_MAX, "runtime '%s' is not available ('native' or 'docker')",
+                 cfg->runtime);
         return -EINVAL;
     }
     return 0;

@@ -15,7 +15,7 @@
 struct sd_config {
     char listen[128]; /* "HOST:PORT" */
     char state_dir[PATH_MAX];
-    char runtime[32];            /* "native" */
+    char runtime[32];            /* "native" or "docker" */
     char api_key_file[PATH_MAX]; /* empty: STATE_DIR/api_key, generated on first start */
     char execd_path[PATH_MAX];   /* execd binary bind-mounted into sandboxes */
     char public_host[128]; /* host[:port] used in server-proxy endpoints; empty = Host header */

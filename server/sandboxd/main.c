@@ -1,4 +1,4 @@
-/* sandboxd: the OpenSandbox Lifecycle API server with the native runc runtime.
+/* sandboxd: the OpenSandbox Lifecycle API server with a native runc runtime or Docker.
  * Startup: config, state dir, API key, database, runtime, adoption of what survived a restart,
  * expiry timer, then the HTTP server; SIGTERM/SIGINT stop it (sandboxes keep running). */
 #include <arpa/inet.h>
@@ -45,8 +45,8 @@ static int open_everything(void)
         log_err("%s", err);
         return -1;
     }
-    if (rt_init(cfg.state_dir, cfg.execd_path, err)) {
-        log_err("cannot initialise the native runtime: %s", err);
+    if (rt_init(cfg.runtime, cfg.state_dir, cfg.execd_path, err)) {
+        log_err("cannot initialise the %s runtime: %s", cfg.runtime, err);
         return -1;
     }
     lc_init(&cfg);

@@ -1,5 +1,6 @@
 /* The runtime interface between sandboxd's API layer (api_*.c, store.c) and a runtime
- * (runtime_native*.c: runc + OCI bundle; later a Docker runtime).
+ * (runtime_native*.c: runc + OCI bundle; runtime_docker*.c: the Docker Engine API), chosen by
+ * name at rt_init (runtime_ops.c).
  *
  * Conventions: every function returns 0 or a negative errno; where a person needs the detail,
  * a message is written into err (capped at RT_ERR_MAX, always NUL-terminated) naming the step,
@@ -51,9 +52,12 @@ struct rt_info {
     char execd_addr[64]; /* "IP:44772": the sandbox's own address, reachable from this host */
 };
 
-/* Once per process. state_dir holds bundles, upper layers and snapshots; execd_path is the
- * execd binary that is bind-mounted into every sandbox. */
-int rt_init(const char *state_dir, const char *execd_path, char err[RT_ERR_MAX]);
+/* Once per process: chooses the runtime by name ("native": runc + OCI bundles; "docker": the
+ * Docker Engine API on /var/run/docker.sock) and initialises it; every later rt_* call goes to
+ * it. state_dir holds the runtime's state (bundles, upper layers and snapshots for native);
+ * execd_path is the execd binary that is bind-mounted into every sandbox. */
+int rt_init(const char *runtime, const char *state_dir, const char *execd_path,
+            char err[RT_ERR_MAX]);
 
 /* Creates and starts a sandbox; returns once init (execd) runs and info->execd_addr reaches it
  * (execd itself may still be binding its port: the caller waits for /ping). On failure nothing

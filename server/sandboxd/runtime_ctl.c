@@ -1,6 +1,6 @@
-/* rtctl: drives the native runtime (runtime.h) from the command line, for tests and benchmarks.
+/* rtctl: drives a runtime (runtime.h) from the command line, for tests and benchmarks.
  *
- *   rtctl [--state DIR] [--execd PATH] COMMAND ...
+ *   rtctl [--runtime native|docker] [--state DIR] [--execd PATH] COMMAND ...
  *     create ID [--image IMG] [--snapshot SNAP] [--token T] [--cpu MILLIS] [--memory BYTES]
  *               [--pids N] [--deny-egress] [--env K=V]... [--volume HOST:DEST[:ro]]... [--wait]
  *               [-- ENTRYPOINT...]
@@ -10,7 +10,9 @@
  *     stress N [--image IMG]  N threads create, snapshot and delete sandboxes at once
  *     bench N [--image IMG]   creates N sandboxes (each waited until /ping answers), prints
  *                             create-to-ready percentiles and memory per idle sandbox, deletes them
- * Defaults: --state $RT_STATE or /var/lib/sandboxd, --execd $EXECD or build/execd.
+ * import, remove-image and cgroup are the native runtime's (its image store and cgroups).
+ * Defaults: --runtime $RT_RUNTIME or native, --state $RT_STATE or /var/lib/sandboxd,
+ * --execd $EXECD or build/execd.
  */
 #include "runtime.h"
 #include "runtime_ctl.h"
@@ -25,10 +27,12 @@
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: rtctl [--state DIR] [--execd PATH] "
+    fprintf(stderr, "usage: rtctl [--runtime native|docker] [--state DIR] [--execd PATH] "
                     "create|inspect|pause|resume|delete|list|snapshot|snapshot-delete|import|"
                     "remove-image|cgroup|bench|stress ...\n");
 }
+
+const char *ctl_runtime = "native";
 
 static const char *state_names[] = {"absent", "creating", "running", "paused", "stopped"};
 
@@ -166,8 +170,10 @@ static int cmd_one(const char *cmd, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    static struct option opts[] = {{"state", 1, 0, 's'}, {"execd", 1, 0, 'e'}, {0, 0, 0, 0}};
+    static struct option opts[] = {
+        {"state", 1, 0, 's'}, {"execd", 1, 0, 'e'}, {"runtime", 1, 0, 'r'}, {0, 0, 0, 0}};
     const char *state = getenv("RT_STATE") ? getenv("RT_STATE") : "/var/lib/sandboxd";
+    if (getenv("RT_RUNTIME")) ctl_runtime = getenv("RT_RUNTIME");
     const char *execd = getenv("EXECD") ? getenv("EXECD") : "build/execd";
     int o;
     while ((o = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
@@ -175,12 +181,14 @@ int main(int argc, char **argv)
             state = optarg;
         else if (o == 'e')
             execd = optarg;
+        else if (o == 'r')
+            ctl_runtime = optarg;
         else
             return usage(), 2;
     }
     if (optind >= argc) return usage(), 2;
     char err[RT_ERR_MAX] = "";
-    if (rt_init(state, execd, err) < 0) {
+    if (rt_init(ctl_runtime, state, execd, err) < 0) {
         fprintf(stderr, "rtctl: init: %s\n", err);
         return 1;
     }

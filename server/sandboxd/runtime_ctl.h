@@ -3,6 +3,8 @@
 #define SANDBOXD_RUNTIME_CTL_H
 #include "runtime.h"
 
+extern const char *ctl_runtime; /* --runtime: "native" or "docker" */
+
 void ctl_print_info(const char *id, const struct rt_info *in);
 /* rt_create; with wait, also waits until execd answers GET /ping and sets *ms to the time from
  * the call to that answer. */

@@ -83,12 +83,28 @@ static int ping(const char *addr, const char *token, char *err)
     return 0;
 }
 
+/* Other runtimes keep execd's log elsewhere: connection attempts every few ms until /ping
+ * answers (execd runs in another network namespace: no event to wait for), bounded. */
+static int ping_until_ready(const char *addr, const char *token, char *err)
+{
+    double end = now_ms() + READY_TIMEOUT_MS;
+    int r;
+    while ((r = ping(addr, token, err)) < 0 && now_ms() < end) {
+        struct timespec ts = {0, 5 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return r;
+}
+
 int ctl_create(const struct rt_spec *s, struct rt_info *info, bool wait, double *ms, char *err)
 {
     double t0 = now_ms();
     int r = rt_create(s, info, err);
     if (r < 0 || !wait) return r;
-    r = wait_listening(s->id, err) ?: ping(info->execd_addr, s->execd_token, err);
+    if (strcmp(ctl_runtime, "native"))
+        r = ping_until_ready(info->execd_addr, s->execd_token, err);
+    else
+        r = wait_listening(s->id, err) ?: ping(info->execd_addr, s->execd_token, err);
     *ms = now_ms() - t0;
     return r;
 }

@@ -1,6 +1,7 @@
-/* The native runtime: rt_init, rt_create, rt_inspect, rt_pause/resume, rt_list (runtime.h).
+/* The native runtime: init, create, inspect, pause/resume, list (runtime.h) and its ops table.
  * Delete and snapshots are in runtime_native_delete.c and runtime_native_snapshot.c. */
 #include "runtime_native.h"
+#include "runtime_ops.h"
 #include "bundle.h"
 #include "image.h"
 #include "net.h"
@@ -69,7 +70,7 @@ static int init_dirs(char *err)
     return 0;
 }
 
-int rt_init(const char *state_dir, const char *execd_path, char err[RT_ERR_MAX])
+int rt_native_init(const char *state_dir, const char *execd_path, char err[RT_ERR_MAX])
 {
     int r = rt_mkdir_p(state_dir, 0700);
     if (r < 0) return rt_fail(err, r, "mkdir '%s': %s", state_dir, strerror(-r));
@@ -95,7 +96,7 @@ int rt_init(const char *state_dir, const char *execd_path, char err[RT_ERR_MAX])
 
 static int check_spec(const struct rt_spec *s, char *err)
 {
-    if (!rt_ctx.ready) return rt_fail(err, -EINVAL, "runtime not initialised (rt_init)");
+    if (!rt_ctx.ready) return rt_fail(err, -EINVAL, "native runtime not initialised (rt_init)");
     if (!rt_id_valid(s->id))
         return rt_fail(err, -EINVAL, "invalid sandbox id '%s'", s->id ? s->id : "");
     for (size_t i = 0; i < s->n_volumes; i++) {
@@ -232,7 +233,7 @@ static int start(const char *id, struct rt_info *info, char *err)
     return 0;
 }
 
-int rt_create(const struct rt_spec *spec, struct rt_info *info, char err[RT_ERR_MAX])
+int rt_native_create(const struct rt_spec *spec, struct rt_info *info, char err[RT_ERR_MAX])
 {
     struct image img;
     struct net_lease lease;
@@ -249,7 +250,7 @@ int rt_create(const struct rt_spec *spec, struct rt_info *info, char err[RT_ERR_
     return r;
 }
 
-int rt_inspect(const char *id, struct rt_info *info, char err[RT_ERR_MAX])
+int rt_native_inspect(const char *id, struct rt_info *info, char err[RT_ERR_MAX])
 {
     char dir[PATH_MAX];
     memset(info, 0, sizeof *info);
@@ -271,13 +272,13 @@ int rt_inspect(const char *id, struct rt_info *info, char err[RT_ERR_MAX])
     return 0;
 }
 
-int rt_pause(const char *id, char err[RT_ERR_MAX])
+int rt_native_pause(const char *id, char err[RT_ERR_MAX])
 {
     if (!rt_id_valid(id)) return rt_fail(err, -EINVAL, "invalid sandbox id");
     return runc_pause(id, err);
 }
 
-int rt_resume(const char *id, char err[RT_ERR_MAX])
+int rt_native_resume(const char *id, char err[RT_ERR_MAX])
 {
     if (!rt_id_valid(id)) return rt_fail(err, -EINVAL, "invalid sandbox id");
     return runc_resume(id, err);
@@ -302,7 +303,7 @@ static int list_dir(const char *dir, const char *skip_if_in, int (*fn)(const cha
 }
 
 /* Bundles, then containers runc knows without a bundle (a crash between the two). */
-int rt_list(int (*fn)(const char *id, void *arg), void *arg, char err[RT_ERR_MAX])
+int rt_native_list(int (*fn)(const char *id, void *arg), void *arg, char err[RT_ERR_MAX])
 {
     char bundles[PATH_MAX], runc[PATH_MAX];
     if (rt_path(bundles, "%s/sandboxes", rt_ctx.state) < 0 ||
@@ -312,3 +313,16 @@ int rt_list(int (*fn)(const char *id, void *arg), void *arg, char err[RT_ERR_MAX
     if (r == 0) r = list_dir(runc, bundles, fn, arg, err);
     return r < 0 ? r : 0;
 }
+
+const struct rt_ops rt_native_ops = {
+    .name = "native",
+    .init = rt_native_init,
+    .create = rt_native_create,
+    .inspect = rt_native_inspect,
+    .pause = rt_native_pause,
+    .resume = rt_native_resume,
+    .delete = rt_native_delete,
+    .snapshot = rt_native_snapshot,
+    .snapshot_delete = rt_native_snapshot_delete,
+    .list = rt_native_list,
+};

@@ -33,6 +33,16 @@ int rt_copy_tree(const char *from, const char *to, char *err);
 void rt_log_cap(const char *id);
 /* The exit status execd reported in init.log before exiting, or -1 when it did not (killed). */
 int rt_log_exit_status(const char *id);
+/* The native runtime's operations (runtime.h), gathered in rt_native_ops. */
+int rt_native_init(const char *state_dir, const char *execd_path, char err[RT_ERR_MAX]);
+int rt_native_create(const struct rt_spec *spec, struct rt_info *info, char err[RT_ERR_MAX]);
+int rt_native_inspect(const char *id, struct rt_info *info, char err[RT_ERR_MAX]);
+int rt_native_pause(const char *id, char err[RT_ERR_MAX]);
+int rt_native_resume(const char *id, char err[RT_ERR_MAX]);
+int rt_native_delete(const char *id, char err[RT_ERR_MAX]);
+int rt_native_snapshot(const char *id, const char *snap_id, char err[RT_ERR_MAX]);
+int rt_native_snapshot_delete(const char *snap_id, char err[RT_ERR_MAX]);
+int rt_native_list(int (*fn)(const char *id, void *arg), void *arg, char err[RT_ERR_MAX]);
 /* Removes everything a sandbox has on the host (runtime_native_delete.c). */
 int rt_teardown(const char *id, char *err);
 #endif

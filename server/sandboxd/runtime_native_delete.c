@@ -1,4 +1,4 @@
-/* rt_delete: removes a sandbox and everything it has on the host, in reverse order of creation.
+/* rt_native_delete: removes a sandbox and everything it has on the host, in reverse order of creation.
  * Every step tolerates its piece being absent, so a half-created sandbox is removed the same way.
  */
 #include "image.h"
@@ -66,7 +66,7 @@ int rt_teardown(const char *id, char *err)
     return r < 0 ? rt_fail(err, r, "remove '%s': %s", p, strerror(-r)) : 0;
 }
 
-int rt_delete(const char *id, char err[RT_ERR_MAX])
+int rt_native_delete(const char *id, char err[RT_ERR_MAX])
 {
     if (!rt_id_valid(id)) return rt_fail(err, -EINVAL, "invalid sandbox id '%s'", id ? id : "");
     return rt_teardown(id, err);

@@ -25,7 +25,7 @@ static int copy_snapshot(const char *id, const char *tmp, char *err)
     return r < 0 ? rt_fail(err, r, "write '%s': %s", to, strerror(-r)) : 0;
 }
 
-int rt_snapshot(const char *id, const char *snap_id, char err[RT_ERR_MAX])
+int rt_native_snapshot(const char *id, const char *snap_id, char err[RT_ERR_MAX])
 {
     char dir[PATH_MAX], tmp[PATH_MAX];
     enum rt_state st;
@@ -53,7 +53,7 @@ int rt_snapshot(const char *id, const char *snap_id, char err[RT_ERR_MAX])
     return r;
 }
 
-int rt_snapshot_delete(const char *snap_id, char err[RT_ERR_MAX])
+int rt_native_snapshot_delete(const char *snap_id, char err[RT_ERR_MAX])
 {
     char dir[PATH_MAX];
     if (!rt_id_valid(snap_id) || rt_snapshot_path(dir, snap_id, NULL) < 0)
