@@ -9,6 +9,7 @@
 
 #define WAIT_SLICE_MS 100 /* blocked reads re-check for a FUSE interrupt this often */
 #define EXIT_WAIT_S 30    /* one status-wait request waits this long for a command's end */
+#define FILL_WAIT_US 1000 /* a short read of a running stream waits this long for more bytes */
 
 struct stream {
     struct sbx_execd x;
@@ -240,6 +241,24 @@ int stream_open(json_t *known, const struct sbx_execd *x, const char *id, const 
     return 0;
 }
 
+/* A read that finds fewer bytes than it asks for while the command runs waits up to
+ * FILL_WAIT_US for the rest: a fast producer then costs fewer, fuller FUSE reads, and a slow one
+ * is delayed by at most that much. Called with st->lock held. */
+static void fill(struct stream *st, off_t off, size_t size)
+{
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_nsec += FILL_WAIT_US * 1000L;
+    if (dl.tv_nsec >= 1000000000L) {
+        dl.tv_sec++;
+        dl.tv_nsec -= 1000000000L;
+    }
+    while (!st->ended && !st->stop && st->len < STREAM_WINDOW &&
+           st->base + (int64_t)st->len - off < (int64_t)size)
+        if (pthread_cond_timedwait(&st->more, &st->lock, &dl))
+            break;
+}
+
 /* Copies what the window holds at off; drops bytes before off (sequential readers free room). */
 static size_t take(struct stream *st, char *buf, size_t size, off_t off)
 {
@@ -285,6 +304,8 @@ int stream_read(struct stream *st, char *buf, size_t size, off_t off)
         if (rc)
             break;
         if (off < st->base + (int64_t)st->len) {
+            if (!st->nonblock)
+                fill(st, off, size);
             rc = (int)take(st, buf, size, off);
             break;
         }
