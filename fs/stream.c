@@ -29,16 +29,23 @@ struct stream {
     json_t *final; /* exit streams: the status record that carried the exit code */
 };
 
-/* Waits on cv for at most one slice; -EINTR when the FUSE request was interrupted. */
-static int wait_slice(pthread_cond_t *cv, pthread_mutex_t *m)
+/* The CLOCK_REALTIME time (what the condition variables wait on) us microseconds from now. */
+static struct timespec deadline_in(long us)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += WAIT_SLICE_MS * 1000000L;
+    ts.tv_nsec += us * 1000L;
     if (ts.tv_nsec >= 1000000000L) {
         ts.tv_sec++;
         ts.tv_nsec -= 1000000000L;
     }
+    return ts;
+}
+
+/* Waits on cv for at most one slice; -EINTR when the FUSE request was interrupted. */
+static int wait_slice(pthread_cond_t *cv, pthread_mutex_t *m)
+{
+    struct timespec ts = deadline_in(WAIT_SLICE_MS * 1000L);
     pthread_cond_timedwait(cv, m, &ts);
     return fuse_get_context() && fuse_interrupted() ? -EINTR : 0;
 }
@@ -246,13 +253,7 @@ int stream_open(json_t *known, const struct sbx_execd *x, const char *id, const 
  * is delayed by at most that much. Called with st->lock held. */
 static void fill(struct stream *st, off_t off, size_t size)
 {
-    struct timespec dl;
-    clock_gettime(CLOCK_REALTIME, &dl);
-    dl.tv_nsec += FILL_WAIT_US * 1000L;
-    if (dl.tv_nsec >= 1000000000L) {
-        dl.tv_sec++;
-        dl.tv_nsec -= 1000000000L;
-    }
+    struct timespec dl = deadline_in(FILL_WAIT_US);
     while (!st->ended && !st->stop && st->len < STREAM_WINDOW &&
            st->base + (int64_t)st->len - off < (int64_t)size)
         if (pthread_cond_timedwait(&st->more, &st->lock, &dl))

@@ -248,16 +248,24 @@ static size_t head_fmt(struct conn *c, char *h, size_t hsz, int status, const ch
     return (size_t)n < hsz ? (size_t)n : hsz - 1;
 }
 
+/* Formats a response head into h and marks the response begun (chunked when content_length < 0).
+ * A handler that answers before reading the whole body closes the connection after. */
+static size_t head_start(struct conn *c, char *h, size_t hsz, int status, const char *ctype,
+                         const char *extra, int64_t content_length)
+{
+    if (!c->body_done) c->close_after = true;
+    size_t n = head_fmt(c, h, hsz, status, ctype, extra, content_length);
+    c->began = true;
+    c->status = status;
+    c->chunked_out = content_length < 0;
+    return n;
+}
+
 int conn_begin(struct conn *c, int status, const char *ctype, const char *extra,
                int64_t content_length)
 {
     char h[4096];
-    /* A handler that answers before reading the whole body closes the connection after. */
-    if (!c->body_done) c->close_after = true;
-    size_t n = head_fmt(c, h, sizeof(h), status, ctype, extra, content_length);
-    c->began = true;
-    c->status = status;
-    c->chunked_out = content_length < 0;
+    size_t n = head_start(c, h, sizeof(h), status, ctype, extra, content_length);
     return conn_send_raw(c->fd, h, n);
 }
 
@@ -265,11 +273,7 @@ int conn_respond(struct conn *c, int status, const char *ctype, const char *extr
                  size_t len)
 {
     char h[4096];
-    if (!c->body_done) c->close_after = true;
-    size_t n = head_fmt(c, h, sizeof(h), status, ctype, extra, (int64_t)len);
-    c->began = true;
-    c->status = status;
-    c->chunked_out = false;
+    size_t n = head_start(c, h, sizeof(h), status, ctype, extra, (int64_t)len);
     struct iovec iov[2] = {{h, n}, {(void *)body, len}};
     return writev_all(c->fd, iov, len ? 2 : 1);
 }
@@ -280,11 +284,7 @@ int conn_begin_later(struct conn *c, int status, const char *ctype, const char *
     int r = conn_flush_head(c);
     if (r < 0) return r;
     char h[4096];
-    if (!c->body_done) c->close_after = true;
-    size_t n = head_fmt(c, h, sizeof(h), status, ctype, extra, content_length);
-    c->began = true;
-    c->status = status;
-    c->chunked_out = content_length < 0;
+    size_t n = head_start(c, h, sizeof(h), status, ctype, extra, content_length);
     if (n > sizeof(c->head_pend)) return conn_send_raw(c->fd, h, n);
     memcpy(c->head_pend, h, n);
     c->head_pend_len = n;
