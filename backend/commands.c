@@ -7,14 +7,11 @@
 
 #define SSE_LINE_MAX (1 << 20)
 
-static int get_json(const struct sbx_execd *x, const char *method, const char *url, const char *body,
-                    json_t **out)
+/* Sends req and parses the answer's JSON body into out (when out is non-NULL). */
+static int req_json(const struct sbx_req *req, json_t **out)
 {
-    struct sbx_req req = {.method = method, .url = url, .body = body,
-                          .body_len = body ? strlen(body) : 0};
-    sbx_execd_headers(x, &req, body ? "Content-Type: application/json" : NULL);
     struct sbx_buf b;
-    int rc = sbx_http_errno(sbx_http(&req, &b, NULL));
+    int rc = sbx_http_errno(sbx_http(req, &b, NULL));
     if (out)
         *out = NULL;
     if (!rc && out) {
@@ -24,6 +21,15 @@ static int get_json(const struct sbx_execd *x, const char *method, const char *u
     }
     sbx_buf_free(&b);
     return rc;
+}
+
+static int get_json(const struct sbx_execd *x, const char *method, const char *url, const char *body,
+                    json_t **out)
+{
+    struct sbx_req req = {.method = method, .url = url, .body = body,
+                          .body_len = body ? strlen(body) : 0};
+    sbx_execd_headers(x, &req, body ? "Content-Type: application/json" : NULL);
+    return req_json(&req, out);
 }
 
 /* --- the event-stream splitter --------------------------------------------------------------- */
@@ -179,13 +185,7 @@ int sbx_cmd_wait(const struct sbx_execd *x, const char *id, int secs, int (*aliv
         return rc;
     struct sbx_req req = {.url = url, .timeout_ms = (secs + 30) * 1000L, .alive = alive, .arg = arg};
     sbx_execd_headers(x, &req, NULL);
-    struct sbx_buf b;
-    rc = sbx_http_errno(sbx_http(&req, &b, NULL));
-    *status = NULL;
-    if (!rc && !(*status = b.len ? json_loadb(b.data, b.len, 0, NULL) : NULL))
-        rc = -EPROTO;
-    sbx_buf_free(&b);
-    return rc;
+    return req_json(&req, status);
 }
 
 int sbx_cmd_interrupt(const struct sbx_execd *x, const char *id)
