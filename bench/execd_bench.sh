@@ -7,7 +7,7 @@ EXECD=${EXECD:-build/execd}
 MIB=${1:-1024}
 PY=python3
 [[ -x /usr/bin/python3 ]] && PY=/usr/bin/python3
-TMP=$(mktemp -d /tmp/execd-bench.XXXXXX)
+TMP=$(mktemp -d ${BENCH_TMP:-/tmp}/execd-bench.XXXXXX)
 PORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$EXECD" --listen 127.0.0.1:$PORT --spool-dir "$TMP" 2>"$TMP/log" >/dev/null &
 PID=$!

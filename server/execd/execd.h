@@ -46,6 +46,8 @@ size_t utf8_seq(const unsigned char *s, size_t n);
 /* Appends s[0..n) as a JSON string body (no quotes) to out; returns bytes written.
  * out needs 6*n bytes at most. Invalid UTF-8 becomes \ufffd. */
 size_t json_escape(const char *s, size_t n, char *out);
+/* Length of the leading bytes of s that JSON carries as they are (printable ASCII). */
+size_t json_plain_run(const char *s, size_t n);
 
 /* Time helpers. */
 int64_t now_ns(void);

@@ -1,5 +1,7 @@
 /* JSON string escaping for stream events and lossy UTF-8 strings. */
 #include "execd.h"
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,15 +28,43 @@ size_t utf8_seq(const unsigned char *s, size_t n)
     return len;
 }
 
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Whether any of the 8 bytes of w needs escaping: < 0x20, '"', '\\' or >= 0x80 (exact, the
+ * usual word-at-a-time tests). */
+static bool word_special(uint64_t w)
+{
+    uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
+    uint64_t ctl = (w - ONES * 0x20) & ~w, quote = (q - ONES) & ~q, bs = (b - ONES) & ~b;
+    return ((ctl | quote | bs | w) & HIGHS) != 0;
+}
+
+static bool byte_plain(unsigned char c)
+{
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+size_t json_plain_run(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    for (uint64_t w; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        if (word_special(w)) break;
+    }
+    while (i < n && byte_plain(s[i]))
+        i++;
+    return i;
+}
+
 size_t json_escape(const char *str, size_t n, char *out)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *s = (const unsigned char *)str;
     size_t o = 0;
     for (size_t i = 0; i < n;) {
-        size_t run = i; /* fast path: a run of plain ASCII is copied at once */
-        while (run < n && s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' && s[run] != '\\')
-            run++;
+        size_t run = i + json_plain_run(str + i, n - i); /* plain ASCII is copied at once */
         if (run > i) {
             memcpy(out + o, s + i, run - i);
             o += run - i;

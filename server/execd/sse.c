@@ -1,4 +1,4 @@
-/* Command output as upstream stream events. */
+/* A command's output streamed as upstream's events (the events themselves: sse_event.c). */
 #include "sse.h"
 #include "execd.h"
 #include <errno.h>
@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define SSE_BUF (256 * 1024)
 
 int sse_begin(struct conn *c, const char *command_id)
 {
@@ -18,164 +16,6 @@ int sse_begin(struct conn *c, const char *command_id)
     if (command_id && !g_cfg.upstream_compat)
         snprintf(extra + n, sizeof(extra) - (size_t)n, "X-Command-Id: %s\r\n", command_id);
     return conn_begin_later(c, 200, "text/event-stream", extra, -1); /* sent with init */
-}
-
-void sse_out_init(struct sse_out *o, struct conn *c)
-{
-    o->c = c;
-    o->cap = SSE_BUF;
-    o->buf = malloc(o->cap);
-    o->len = 0;
-    o->ts = 0;
-    o->err = o->buf ? 0 : -ENOMEM;
-}
-
-void sse_out_free(struct sse_out *o)
-{
-    free(o->buf);
-    o->buf = NULL;
-}
-
-int sse_flush(struct sse_out *o)
-{
-    if (!o->err && o->len) o->err = conn_write(o->c, o->buf, o->len);
-    o->len = 0;
-    return o->err;
-}
-
-int sse_flush_end(struct sse_out *o)
-{
-    if (!o->err) o->err = conn_write_end(o->c, o->buf, o->len);
-    o->len = 0;
-    return o->err;
-}
-
-/* Room for n more bytes, flushing first when needed. */
-static char *reserve(struct sse_out *o, size_t n)
-{
-    if (o->err) return NULL;
-    if (o->len + n > o->cap && sse_flush(o) < 0) return NULL;
-    if (n > o->cap) {
-        char *b = realloc(o->buf, n);
-        if (!b) {
-            o->err = -ENOMEM;
-            return NULL;
-        }
-        o->buf = b;
-        o->cap = n;
-    }
-    return o->buf + o->len;
-}
-
-/* The event's timestamp: refreshed once per flushed buffer (ms resolution anyway). */
-static int64_t event_ts(struct sse_out *o)
-{
-    if (!o->ts) o->ts = now_ms();
-    return o->ts;
-}
-
-void sse_text_event(struct sse_out *o, const char *type, const char *text, size_t n)
-{
-    char *p = reserve(o, 6 * n + 128);
-    if (!p) return;
-    size_t k = 0, tl = strlen(type);
-    memcpy(p, "{\"type\":\"", 9);
-    k = 9;
-    memcpy(p + k, type, tl);
-    k += tl;
-    memcpy(p + k, "\",\"text\":\"", 10);
-    k += 10;
-    k += json_escape(text, n, p + k);
-    memcpy(p + k, "\",\"timestamp\":", 14);
-    k += 14;
-    char ts[24];
-    int tn = snprintf(ts, sizeof(ts), "%" PRId64, event_ts(o));
-    memcpy(p + k, ts, (size_t)tn);
-    k += (size_t)tn;
-    memcpy(p + k, "}\n\n", 3);
-    o->len += k + 3;
-}
-
-void sse_raw_event(struct sse_out *o, const char *json, size_t n)
-{
-    char *p = reserve(o, n + 2);
-    if (!p) return;
-    memcpy(p, json, n);
-    memcpy(p + n, "\n\n", 2);
-    o->len += n + 2;
-}
-
-void line_split_init(struct line_split *ls, bool drop_empty)
-{
-    ls->part = malloc(SSE_MAX_LINE);
-    ls->len = 0;
-    ls->cr = false;
-    ls->drop_empty = drop_empty;
-}
-
-void line_split_free(struct line_split *ls)
-{
-    free(ls->part);
-    ls->part = NULL;
-}
-
-static void emit_line(struct line_split *ls, struct sse_out *o, const char *type, const char *p,
-                      size_t n)
-{
-    if (n == 0) {
-        if (!ls->drop_empty) sse_text_event(o, type, "\n", 1);
-        return;
-    }
-    sse_text_event(o, type, p, n);
-}
-
-void line_split_feed(struct line_split *ls, struct sse_out *o, const char *type, const char *p,
-                     size_t n)
-{
-    size_t i = 0;
-    if (n && ls->cr && p[0] == '\n') i = 1; /* the \n of a \r\n split across reads */
-    ls->cr = false;
-    while (i < n) {
-        const char *s = p + i;
-        size_t rest = n - i, k = 0;
-        while (k < rest && s[k] != '\n' && s[k] != '\r')
-            k++;
-        if (k == rest) { /* partial line: keep it */
-            size_t room = SSE_MAX_LINE - ls->len;
-            while (rest > room) {
-                memcpy(ls->part + ls->len, s, room);
-                emit_line(ls, o, type, ls->part, SSE_MAX_LINE);
-                ls->len = 0;
-                s += room;
-                rest -= room;
-                room = SSE_MAX_LINE;
-            }
-            memcpy(ls->part + ls->len, s, rest);
-            ls->len += rest;
-            return;
-        }
-        if (ls->len) { /* completes a kept partial line */
-            size_t room = SSE_MAX_LINE - ls->len, take = k < room ? k : room;
-            memcpy(ls->part + ls->len, s, take);
-            emit_line(ls, o, type, ls->part, ls->len + take);
-            ls->len = 0;
-        } else {
-            emit_line(ls, o, type, s, k);
-        }
-        i += k + 1;
-        if (s[k] == '\r') {
-            if (i < n && p[i] == '\n')
-                i++;
-            else if (i == n)
-                ls->cr = true;
-        }
-    }
-}
-
-void line_split_flush(struct line_split *ls, struct sse_out *o, const char *type)
-{
-    if (ls->len) sse_text_event(o, type, ls->part, ls->len);
-    ls->len = 0;
 }
 
 void sse_final_event(struct sse_out *o, struct command *cmd)

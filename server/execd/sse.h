@@ -6,6 +6,7 @@
 
 #define SSE_PING_MS 3000
 #define SSE_MAX_LINE (1u << 20) /* longer lines are sent in pieces */
+#define SSE_BUF (256 * 1024)    /* event buffer, flushed as one chunk */
 
 /* An output buffer for events, flushed as one chunk. */
 struct sse_out {
@@ -13,7 +14,9 @@ struct sse_out {
     char *buf;
     size_t len, cap;
     int err;
-    int64_t ts; /* timestamp of the events in buf, 0: not taken yet */
+    int64_t ts;    /* timestamp of the events in buf, 0: not taken yet */
+    char ts_s[24]; /* ts in decimal */
+    size_t ts_n;
 };
 
 int sse_begin(struct conn *c, const char *command_id);

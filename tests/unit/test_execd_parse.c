@@ -4,6 +4,7 @@
 #include "fsutil.h"
 #include "http.h"
 #include "reqparse.h"
+#include "sse.h"
 #include "execd.h"
 #include "tap.h"
 #include <errno.h>
@@ -210,9 +211,76 @@ static void test_direct(void)
     ok(direct_candidates("false", similar) != NULL, "similar names do not count");
 }
 
+/* json_plain_run against a byte-at-a-time definition: every byte value at every position of
+ * buffers around the 8-byte word size. */
+static void test_plain_run(void)
+{
+    char b[19];
+    int bad = 0;
+    for (int c = 0; c < 256; c++)
+        for (size_t len = 1; len <= sizeof(b); len++)
+            for (size_t at = 0; at < len; at++) {
+                memset(b, 'x', sizeof(b));
+                b[at] = (char)c;
+                bool plain = c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+                size_t want = plain ? len : at;
+                if (json_plain_run(b, len) != want) bad++;
+            }
+    ok(bad == 0, "json_plain_run matches the byte definition everywhere (%d mismatches)", bad);
+    size_t n = json_escape("0123456789abcdef\"0123456789", 27, (char[64]){0});
+    ok(n == 28, "json_escape: a quote after two plain words");
+}
+
+/* Feeds text to a splitter in pieces of `step` bytes; returns the events' text fields. */
+static void split(const char *text, size_t step, bool drop_empty, char *got, size_t cap)
+{
+    struct sse_out o;
+    struct line_split ls;
+    sse_out_init(&o, NULL); /* never flushed: the events fit in its buffer */
+    line_split_init(&ls, drop_empty);
+    size_t n = strlen(text);
+    for (size_t i = 0; i < n; i += step)
+        line_split_feed(&ls, &o, "stdout", text + i, n - i < step ? n - i : step);
+    line_split_flush(&ls, &o, "stdout");
+    size_t g = 0;
+    got[0] = 0;
+    for (char *p = o.buf; p < o.buf + o.len;) {
+        char *t = memmem(p, (size_t)(o.buf + o.len - p), "\"text\":\"", 8);
+        if (!t) break;
+        t += 8;
+        char *e = strstr(t, "\",\"timestamp\"");
+        g += (size_t)snprintf(got + g, cap - g, "[%.*s]", (int)(e - t), t);
+        p = e;
+    }
+    line_split_free(&ls);
+    sse_out_free(&o);
+}
+
+static void test_line_split(void)
+{
+    static const char *in = "a\r\nbb\rccc\n\ndd\r\r\neee";
+    char got[256];
+    int bad = 0;
+    for (size_t step = 1; step <= strlen(in); step++) {
+        split(in, step, false, got, sizeof(got));
+        if (strcmp(got, "[a][bb][ccc][\\n][dd][\\n][eee]")) bad++;
+    }
+    ok(bad == 0, "\\n, \\r and \\r\\n end lines whatever the read sizes: %s", got);
+    split(in, 4, true, got, sizeof(got));
+    ok(!strcmp(got, "[a][bb][ccc][dd][eee]"), "sessions drop empty lines: %s", got);
+    char many[4096];
+    memset(many, '\r', sizeof(many) - 2);
+    many[sizeof(many) - 2] = '\n';
+    many[sizeof(many) - 1] = 0;
+    split(many, sizeof(many), true, got, sizeof(got));
+    ok(!strcmp(got, ""), "a run of \\r only makes empty lines");
+}
+
 int main(void)
 {
     test_direct();
+    test_plain_run();
+    test_line_split();
     test_head();
     test_chunked();
     test_range();
