@@ -160,6 +160,21 @@ int api_command_status(struct conn *c, const struct route_args *a)
     return r;
 }
 
+/* Sends the bytes [from, end) of a stream as stored in *snap (output: run by run). */
+static int send_stream(struct conn *c, struct command *cmd, const struct cmd_snap *snap,
+                       int stream, uint64_t from, uint64_t end)
+{
+    while (from < end) {
+        struct cmd_range rg;
+        if (command_range(cmd, snap, stream, from, &rg) < 0) return -EIO;
+        uint64_t n = rg.n < end - from ? rg.n : end - from;
+        int r = conn_sendfile(c, rg.fd, (off_t)rg.off, n);
+        if (r < 0) return r;
+        from += n;
+    }
+    return 0;
+}
+
 int api_command_logs(struct conn *c, const struct route_args *a)
 {
     struct command *cmd = command_find(a->seg[0]);
@@ -179,7 +194,7 @@ int api_command_logs(struct conn *c, const struct route_args *a)
         char extra[128];
         snprintf(extra, sizeof(extra), "EXECD-COMMANDS-TAIL-CURSOR: %" PRIu64 "\r\n", end);
         r = conn_begin(c, 200, "text/plain; charset=utf-8", extra, (int64_t)(end - off));
-        if (r == 0) r = conn_sendfile(c, cmd->sp[CS_OUTPUT].fd, (off_t)off, end - off);
+        if (r == 0) r = send_stream(c, cmd, &snap, CS_OUTPUT, off, end);
     }
     command_put(cmd);
     return r;
@@ -216,7 +231,7 @@ static int raw_follow(struct conn *c, struct command *cmd, int stream, uint64_t 
     for (;;) {
         if (r < 0) return r;
         if (off < snap.len[stream]) {
-            r = conn_sendfile(c, cmd->sp[stream].fd, (off_t)off, snap.len[stream] - off);
+            r = send_stream(c, cmd, &snap, stream, off, snap.len[stream]);
             off = snap.len[stream];
             continue;
         }
@@ -248,7 +263,7 @@ int api_command_raw(struct conn *c, const struct route_args *a)
         char extra[256];
         raw_headers(extra, sizeof(extra), &snap, stream);
         r = conn_begin(c, 200, "application/octet-stream", extra, (int64_t)(end - from));
-        if (r == 0) r = conn_sendfile(c, cmd->sp[stream].fd, (off_t)from, end - from);
+        if (r == 0) r = send_stream(c, cmd, &snap, stream, from, end);
     }
     command_put(cmd);
     return r;

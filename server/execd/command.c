@@ -23,8 +23,9 @@ int commands_init(void)
 
 static void command_free(struct command *c)
 {
-    for (int i = 0; i < CS_N; i++)
+    for (int i = 0; i < CS_OUTPUT; i++)
         spool_close(&c->sp[i]);
+    outmap_close(&c->out);
     pthread_mutex_destroy(&c->mu);
     pthread_cond_destroy(&c->cv);
     free(c->content);
@@ -99,8 +100,9 @@ static struct command *command_new(const struct cmd_spec *spec)
     c->efd = c->out_fd = c->err_fd = -1;
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
-    for (int i = 0; i < CS_N; i++)
+    for (int i = 0; i < CS_OUTPUT; i++)
         spool_init(&c->sp[i], g_cfg.spool_cap);
+    outmap_init(&c->out, g_cfg.spool_cap);
     c->started_ns = now_ns();
     c->started_mono = mono_ms();
     if (spec->timeout_ms > 0) c->deadline_mono = c->started_mono + spec->timeout_ms;
@@ -212,18 +214,23 @@ void commands_kill_all(int sig)
 void command_snap(struct command *c, struct cmd_snap *snap)
 {
     pthread_mutex_lock(&c->mu);
-    for (int i = 0; i < CS_N; i++) {
+    for (int i = 0; i < CS_OUTPUT; i++) {
         snap->len[i] = c->sp[i].len;
         snap->truncated[i] = c->sp[i].truncated;
     }
+    outmap_view(&c->out, &snap->out);
+    snap->len[CS_OUTPUT] = c->out.len;
+    snap->truncated[CS_OUTPUT] = c->out.failed || snap->truncated[0] || snap->truncated[1];
     snap->running = c->running;
     pthread_mutex_unlock(&c->mu);
 }
 
 static bool grown(struct command *c, const uint64_t want[CS_N])
 {
-    for (int i = 0; i < CS_N; i++)
-        if (want[i] != UINT64_MAX && c->sp[i].len > want[i]) return true;
+    for (int i = 0; i < CS_N; i++) {
+        uint64_t len = i == CS_OUTPUT ? c->out.len : c->sp[i].len;
+        if (want[i] != UINT64_MAX && len > want[i]) return true;
+    }
     return false;
 }
 
@@ -252,16 +259,31 @@ void command_wait(struct command *c, const uint64_t want[CS_N], int64_t deadline
     command_snap(c, snap);
 }
 
+int command_range(struct command *c, const struct cmd_snap *snap, int stream, uint64_t off,
+                  struct cmd_range *r)
+{
+    if (off >= snap->len[stream]) return -ERANGE;
+    if (stream != CS_OUTPUT) {
+        *r = (struct cmd_range){c->sp[stream].fd, off, snap->len[stream] - off};
+        return 0;
+    }
+    struct outmap_seg seg;
+    int e = outmap_find(&snap->out, off, &seg);
+    if (e < 0) return e;
+    *r = (struct cmd_range){c->sp[seg.stream].fd, seg.off, seg.n};
+    return 0;
+}
+
 ssize_t command_read(struct command *c, int stream, uint64_t off, void *buf, size_t n)
 {
-    pthread_mutex_lock(&c->mu);
-    uint64_t len = c->sp[stream].len;
-    pthread_mutex_unlock(&c->mu);
-    if (off >= len) return 0;
-    if (n > len - off) n = (size_t)(len - off);
+    struct cmd_snap snap;
+    struct cmd_range rg;
+    command_snap(c, &snap);
+    if (command_range(c, &snap, stream, off, &rg) < 0) return 0;
+    if (n > rg.n) n = (size_t)rg.n;
     ssize_t r;
     do
-        r = pread(c->sp[stream].fd, buf, n, (off_t)off);
+        r = pread(rg.fd, buf, n, (off_t)rg.off);
     while (r < 0 && errno == EINTR);
     return r < 0 ? -errno : r;
 }
@@ -286,7 +308,7 @@ static json_t *command_json(struct command *c, bool ext)
         json_object_set_new(o, "background", json_boolean(c->kind == CMD_BACKGROUND));
         json_object_set_new(o, "stdout_bytes", json_integer((json_int_t)c->sp[CS_STDOUT].len));
         json_object_set_new(o, "stderr_bytes", json_integer((json_int_t)c->sp[CS_STDERR].len));
-        json_object_set_new(o, "output_bytes", json_integer((json_int_t)c->sp[CS_OUTPUT].len));
+        json_object_set_new(o, "output_bytes", json_integer((json_int_t)c->out.len));
     }
     pthread_mutex_unlock(&c->mu);
     return o;

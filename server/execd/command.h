@@ -1,12 +1,13 @@
 /* Command records: spawn, output spooling, exit status, registry and followers.
  *
- * Every command (foreground, background, session run) gets three spools: stdout, stderr and
- * output (both, in arrival order). A per-command I/O thread moves bytes from the pipes into
+ * Every command (foreground, background, session run) gets two spools, stdout and stderr, and
+ * an outmap that reads them as output (both, in arrival order; outmap.h). A per-command I/O thread moves bytes from the pipes into
  * the spools and wakes followers through the command's condvar; the reaper thread (reaper.c)
  * reports the exit status. A command is "running" until it exited AND its pipes were drained,
  * so a follower that sees running == false has every byte available. */
 #ifndef EXECD_COMMAND_H
 #define EXECD_COMMAND_H
+#include "outmap.h"
 #include "spool.h"
 #include <jansson.h>
 #include <pthread.h>
@@ -14,7 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-enum { CS_STDOUT, CS_STDERR, CS_OUTPUT, CS_N };
+enum { CS_STDOUT, CS_STDERR, CS_OUTPUT, CS_N }; /* the streams; spools: stdout and stderr */
 enum cmd_kind { CMD_FOREGROUND, CMD_BACKGROUND, CMD_SESSION };
 
 struct command {
@@ -29,7 +30,8 @@ struct command {
     int exit_code; /* 0..255, 128+N for a signal death; -1 when the spawn failed */
     int term_sig;  /* the signal that killed it, else 0 */
     char *error;   /* spawn failure text, else NULL */
-    struct spool sp[CS_N];
+    struct spool sp[CS_OUTPUT];
+    struct outmap out;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     /* I/O thread private */
@@ -55,6 +57,13 @@ struct cmd_snap {
     uint64_t len[CS_N];
     bool truncated[CS_N];
     bool running;
+    struct outmap_view out;
+};
+
+/* Where bytes of a stream are stored: n bytes at off of fd. */
+struct cmd_range {
+    int fd;
+    uint64_t off, n;
 };
 
 int commands_init(void);
@@ -70,6 +79,10 @@ int command_signal(struct command *c, int sig);
 void command_wait(struct command *c, const uint64_t want[CS_N], int64_t deadline,
                   struct cmd_snap *snap);
 void command_snap(struct command *c, struct cmd_snap *snap);
+/* The stored bytes of a stream from off on, up to the snapshot's length, as seen in *snap:
+ * all of them for stdout and stderr, the run holding off for output. */
+int command_range(struct command *c, const struct cmd_snap *snap, int stream, uint64_t off,
+                  struct cmd_range *r);
 /* Reads bytes of a stream at off (only bytes already published). */
 ssize_t command_read(struct command *c, int stream, uint64_t off, void *buf, size_t n);
 

@@ -13,16 +13,19 @@
 
 void command_finished(struct command *c);
 
-/* Appends to one stream and to the combined output, then publishes. */
+/* Appends to one stream's spool and to the output map, then publishes. */
 static void publish(struct command *c, int stream, const char *buf, size_t n)
 {
-    ssize_t a = spool_append(&c->sp[stream], g_cfg.spool_dir, c->sp[stream].len, buf, n);
-    ssize_t b = spool_append(&c->sp[CS_OUTPUT], g_cfg.spool_dir, c->sp[CS_OUTPUT].len, buf, n);
+    struct spool *sp = &c->sp[stream];
+    uint64_t at = sp->len; /* only this thread changes it */
+    ssize_t a = spool_append(sp, g_cfg.spool_dir, at, buf, n);
+    size_t stored = a > 0 ? (size_t)a : 0;
+    struct outmap_rec rec;
+    int prep = stored ? outmap_prepare(&c->out, g_cfg.spool_dir, stream, at, &rec) : -1;
     pthread_mutex_lock(&c->mu);
-    c->sp[stream].len += (uint64_t)(a > 0 ? a : 0);
-    c->sp[CS_OUTPUT].len += (uint64_t)(b > 0 ? b : 0);
-    if ((size_t)a < n) c->sp[stream].truncated = true;
-    if ((size_t)b < n) c->sp[CS_OUTPUT].truncated = true;
+    sp->len += stored;
+    if (stored < n) sp->truncated = true;
+    outmap_publish(&c->out, prep, &rec, stored);
     pthread_cond_broadcast(&c->cv);
     pthread_mutex_unlock(&c->mu);
 }

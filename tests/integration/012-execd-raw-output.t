@@ -2,7 +2,7 @@
 # execd extensions: /command/list and raw stdout/stderr/output reads (offset, follow).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-execd.sh"
-plan 17
+plan 22
 
 ex_start
 # Binary-safe: every byte value, on stdout, a different payload on stderr.
@@ -36,6 +36,24 @@ echo go > "$EX_TMP/go"
 wait $fpid
 is "$(cat "$EX_TMP/follow")" $'line1\nline2\nline3' "follow: every byte, then the end"
 is "$(ex "$EX_URL/command/$bid/stdout?follow=1&offset=6")" $'line2\nline3' "follow of a finished command from an offset"
+
+# output interleaves the streams in arrival order; reads from any offset (inside a run, at a
+# switch of stream) and the upstream logs cursor agree with the whole.
+ex -N -XPOST "$EX_URL/command" -d '{"command":"for i in $(seq 1 40); do echo o$i; sleep 0.002; echo e$i >&2; sleep 0.002; done","background":true}' >"$EX_TMP/ibg"
+iid=$(head -1 "$EX_TMP/ibg" | jq_py 'd["text"]')
+ex -N "$EX_URL/command/$iid/output?follow=1" -o "$EX_TMP/ifollow"
+ex -o "$EX_TMP/iout" "$EX_URL/command/$iid/output"
+cmp -s "$EX_TMP/iout" "$EX_TMP/ifollow"; ok $? "output: a follower and a later read get the same bytes"
+is "$(grep o "$EX_TMP/iout")" "$(ex "$EX_URL/command/$iid/stdout")" "output: the stdout lines in order"
+is "$(grep e "$EX_TMP/iout")" "$(ex "$EX_URL/command/$iid/stderr")" "output: the stderr lines in order"
+len=$(wc -c < "$EX_TMP/iout")
+bad=0
+for k in 0 1 3 4 5 9 10 17 100 $((len / 2)) $((len - 4)) $((len - 1)); do
+    cmp -s <(tail -c +$((k + 1)) "$EX_TMP/iout") <(ex "$EX_URL/command/$iid/output?offset=$k") || bad=$((bad + 1))
+    cmp -s <(tail -c +$((k + 1)) "$EX_TMP/iout") <(ex "$EX_URL/command/$iid/output?offset=$k&follow=1") || bad=$((bad + 1))
+done
+is "$bad" 0 "output from 12 offsets, plain and followed: the tail of the whole"
+cmp -s <(tail -c +18 "$EX_TMP/iout") <(ex "$EX_URL/command/$iid/logs?cursor=17"); ok $? "logs from a cursor: the same bytes"
 
 # Truncation at the spool cap.
 kill $EX_PID; wait $EX_PID 2>/dev/null
