@@ -6,6 +6,7 @@
 #include "commands.h"
 
 #define SSE_LINE_MAX (1 << 20)
+#define STREAM_RECV_BUF (512L * 1024) /* socket reads of a followed stream: fewer, larger */
 
 /* Sends req and parses the answer's JSON body into out (when out is non-NULL). */
 static int req_json(const struct sbx_req *req, json_t **out)
@@ -91,8 +92,12 @@ void sbx_sse_free(struct sbx_sse *p)
 
 /* --- commands -------------------------------------------------------------------------------- */
 
+/* The id is all a start waits for. Upstream's execd holds the stream open for a grace second
+ * after it, so the transfer is cut there; ours (status-wait) ends the stream at once, so it is
+ * read to its end and the connection stays open for the next request. */
 struct start_ctx {
     char *id;
+    bool to_end;
     struct sbx_sse sse;
 };
 
@@ -101,7 +106,7 @@ static int start_head(long status, const struct sbx_resp_meta *m, void *arg)
     struct start_ctx *c = arg;
     if (status == 200 && m && m->command_id[0]) {
         snprintf(c->id, SBX_ID_MAX, "%s", m->command_id);
-        return 1; /* the id is all we wait for */
+        return !c->to_end;
     }
     return 0;
 }
@@ -113,7 +118,7 @@ static int start_event(json_t *ev, void *arg)
     const char *text = json_string_value(json_object_get(ev, "text"));
     if (type && text && !strcmp(type, "init")) {
         snprintf(c->id, SBX_ID_MAX, "%s", text);
-        return 1;
+        return !c->to_end;
     }
     return 0;
 }
@@ -135,7 +140,7 @@ int sbx_cmd_start(const struct sbx_execd *x, const char *command, char id[SBX_ID
     json_decref(body);
     if (!text)
         return -ENOMEM;
-    struct start_ctx c = {.id = id};
+    struct start_ctx c = {.id = id, .to_end = x->ext & SBX_EXT_STATUS_WAIT};
     c.sse.on_event = start_event;
     c.sse.arg = &c;
     id[0] = '\0';
@@ -205,8 +210,8 @@ int sbx_cmd_stream(const struct sbx_execd *x, const char *id, const char *which,
                            (long long)offset, follow ? "&follow=1" : "");
     if (rc)
         return rc;
-    struct sbx_req req = {.url = url, .timeout_ms = -1, .on_head = on_head, .on_data = on_data,
-                          .alive = alive, .arg = arg};
+    struct sbx_req req = {.url = url, .timeout_ms = -1, .recv_buf = STREAM_RECV_BUF,
+                          .on_head = on_head, .on_data = on_data, .alive = alive, .arg = arg};
     sbx_execd_headers(x, &req, NULL);
     struct sbx_resp_meta meta;
     return sbx_http_errno(sbx_http(&req, NULL, &meta));

@@ -253,6 +253,8 @@ int sbx_http(const struct sbx_req *req, struct sbx_buf *out, struct sbx_resp_met
         *out = (struct sbx_buf){0};
     struct curl_slist *hdrs = build_headers(req);
     curl_easy_setopt(h, CURLOPT_URL, req->url);
+    if (req->recv_buf)
+        curl_easy_setopt(h, CURLOPT_BUFFERSIZE, req->recv_buf);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);

@@ -40,6 +40,7 @@ struct sbx_req {
     int body_fd;
     off_t body_off;
     long timeout_ms;    /* 0 = default (30 s); < 0 = none (streams) */
+    long recv_buf;      /* bytes per socket read, 0 = libcurl's default (16 KiB); bulk streams */
     /* Streaming: when set, response body bytes go here instead of into a buffer. Return 0 to
      * continue, non-zero to abort (the call then returns -ECANCELED). */
     int (*on_data)(const char *p, size_t n, void *arg);

@@ -8,9 +8,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-#include "files.h"
 #include "notify.h"
-#include "stream.h"
 
 #define QUEUE_MAX 256
 #define GHOSTS_MAX 64
@@ -217,54 +215,4 @@ void notify_stop(void)
         pthread_join(thread, NULL);
     json_decref(last_states);
     last_states = NULL;
-}
-
-/* --- command watchers ------------------------------------------------------------------------ */
-
-struct watch {
-    struct sbx_execd x;
-    char name[SFS_NAME_MAX];
-    char id[SBX_ID_MAX];
-};
-
-static void *watch_run(void *arg)
-{
-    struct watch *w = arg;
-    int code;
-    json_t *final = NULL;
-    if (stream_wait_exit(&w->x, w->id, &code, &final) == 0) {
-        files_forget(w->name);
-        struct sfs_sandbox *s = sbx_get(w->name);
-        if (s) {
-            sbx_commands_ended(s, w->id, final);
-            sbx_put(s);
-        }
-        json_decref(final);
-        char path[SFS_NAME_MAX + 64];
-        snprintf(path, sizeof path, "/%s/exit", w->name);
-        notify_touch(path);
-        snprintf(path, sizeof path, "/%s/stdout", w->name);
-        notify_touch(path);
-    }
-    free(w);
-    return NULL;
-}
-
-void notify_watch_command(struct sfs_sandbox *s, const char *id)
-{
-    struct watch *w = calloc(1, sizeof *w);
-    if (!w || sbx_execd(s, &w->x)) {
-        free(w);
-        return;
-    }
-    snprintf(w->name, sizeof w->name, "%s", s->name);
-    snprintf(w->id, sizeof w->id, "%s", id);
-    pthread_t th;
-    pthread_attr_t a;
-    pthread_attr_init(&a);
-    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&a, 256 * 1024);
-    if (pthread_create(&th, &a, watch_run, w))
-        free(w);
-    pthread_attr_destroy(&a);
 }

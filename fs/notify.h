@@ -22,7 +22,5 @@ bool notify_is_birth(const char *name);
 void notify_born(const char *name);
 /* Queues a utimensat on a mount path ("/box/status"). */
 void notify_touch(const char *path);
-/* Watches a command until it ends, then touches its exit files and drops file caches. */
-void notify_watch_command(struct sfs_sandbox *s, const char *id);
 
 #endif

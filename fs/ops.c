@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "cmdwatch.h"
 #include "files.h"
 #include "nodes.h"
 #include "notify.h"
@@ -614,6 +615,7 @@ static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 static void op_destroy(void *data)
 {
     (void)data;
+    cmdwatch_stop(); /* before the notifier: a finishing watch touches files */
     notify_stop();
 }
 

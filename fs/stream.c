@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "cmdwatch.h"
 #include "stream.h"
 
 #define WAIT_SLICE_MS 100 /* blocked reads re-check for a FUSE interrupt this often */
@@ -27,6 +28,7 @@ struct stream {
     pthread_t th;
     char exit_text[16];
     json_t *final; /* exit streams: the status record that carried the exit code */
+    struct cmdwatch *watch; /* exit streams of a watched command: its watch answers */
 };
 
 /* The CLOCK_REALTIME time (what the condition variables wait on) us microseconds from now. */
@@ -89,18 +91,25 @@ static int still_wanted(void *arg)
     return stop;
 }
 
+/* The exit code in a status record: 0 when the command ended, -EAGAIN while it runs. */
+static int status_exit(json_t *status, int *code)
+{
+    json_t *c = json_object_get(status, "exit_code");
+    if (json_is_integer(c)) {
+        *code = (int)json_integer_value(c);
+        return 0;
+    }
+    return json_is_true(json_object_get(status, "running")) ? -EAGAIN : -EIO;
+}
+
 /* Takes a status record: 0 and the exit text when the command ended, -EAGAIN while it runs. */
 static int take_status(struct stream *st, json_t *status)
 {
-    json_t *code = json_object_get(status, "exit_code");
-    int rc = 0;
-    if (json_is_integer(code)) {
-        snprintf(st->exit_text, sizeof st->exit_text, "%lld\n",
-                 (long long)json_integer_value(code));
+    int code, rc = status_exit(status, &code);
+    if (!rc) {
+        snprintf(st->exit_text, sizeof st->exit_text, "%d\n", code);
         json_decref(st->final);
         st->final = json_incref(status);
-    } else {
-        rc = json_is_true(json_object_get(status, "running")) ? -EAGAIN : -EIO;
     }
     json_decref(status);
     return rc;
@@ -214,8 +223,9 @@ static int start_producer(struct stream *st, int64_t at)
     return 0;
 }
 
-int stream_open(json_t *known, const struct sbx_execd *x, const char *id, const char *which,
-                bool nonblock, struct stream **out)
+/* watched: an exit stream may wait on the command's watcher (not the watcher's own). */
+static int open_stream(json_t *known, const struct sbx_execd *x, const char *id, const char *which,
+                       bool nonblock, bool watched, struct stream **out)
 {
     struct stream *st = calloc(1, sizeof *st);
     if (!st)
@@ -236,6 +246,8 @@ int stream_open(json_t *known, const struct sbx_execd *x, const char *id, const 
     if (!rc && st->exit_only && json_is_false(json_object_get(known, "running")) &&
         take_status(st, json_incref(known)) == 0)
         st->ended = true; /* the cached record shows it ended: exit codes do not change */
+    else if (!rc && st->exit_only && watched && (st->watch = cmdwatch_find(id)))
+        ; /* started through this mount: its watcher tells the end */
     else if (!rc && st->exit_only && look_first && fetch_exit(st) == 0)
         st->ended = true; /* already over: no follower needed */
     else if (!rc)
@@ -273,9 +285,28 @@ static size_t take(struct stream *st, char *buf, size_t size, off_t off)
     return k;
 }
 
+/* The exit of a watched command, from its watch. */
+static int watched_exit(struct stream *st)
+{
+    int code;
+    json_t *final = NULL;
+    int rc = cmdwatch_wait(st->watch, st->nonblock, &code, &final);
+    pthread_mutex_lock(&st->lock);
+    if (rc == 0 && !st->ended) {
+        snprintf(st->exit_text, sizeof st->exit_text, "%d\n", code);
+        json_decref(st->final);
+        st->final = final;
+        st->ended = true;
+    } else {
+        json_decref(final);
+    }
+    pthread_mutex_unlock(&st->lock);
+    return rc;
+}
+
 static int read_exit(struct stream *st, char *buf, size_t size, off_t off)
 {
-    int rc = 0;
+    int rc = st->watch ? watched_exit(st) : 0;
     pthread_mutex_lock(&st->lock);
     while (!st->ended && !rc)
         rc = st->nonblock ? -EAGAIN : wait_slice(&st->more, &st->lock);
@@ -329,6 +360,7 @@ void stream_close(struct stream *st)
     if (!st)
         return;
     stop_producer(st);
+    cmdwatch_put(st->watch);
     pthread_mutex_destroy(&st->lock);
     pthread_cond_destroy(&st->more);
     pthread_cond_destroy(&st->space);
@@ -337,12 +369,52 @@ void stream_close(struct stream *st)
     free(st);
 }
 
-int stream_wait_exit(const struct sbx_execd *x, const char *id, int *code, json_t **final)
+int stream_open(json_t *known, const struct sbx_execd *x, const char *id, const char *which,
+                bool nonblock, struct stream **out)
 {
+    return open_stream(known, x, id, which, nonblock, true, out);
+}
+
+/* With status-wait, in the calling thread (whose connections are reused). */
+static int wait_exit_here(const struct sbx_execd *x, const char *id, int (*stop)(void *),
+                          void *arg, int *code, json_t **final)
+{
+    for (;;) {
+        if (stop && stop(arg))
+            return -ECANCELED;
+        json_t *status = NULL;
+        int rc = sbx_cmd_wait(x, id, EXIT_WAIT_S, stop, arg, &status);
+        if (!rc)
+            rc = status_exit(status, code);
+        if (!rc && final)
+            *final = json_incref(status);
+        json_decref(status);
+        if (rc != -EAGAIN)
+            return rc;
+    }
+}
+
+int stream_wait_exit(const struct sbx_execd *x, const char *id, int (*stop)(void *), void *arg,
+                     int *code, json_t **final)
+{
+    if (x->ext & SBX_EXT_STATUS_WAIT)
+        return wait_exit_here(x, id, stop, arg, code, final);
     struct stream *st;
-    int rc = stream_open(NULL, x, id, "exit", false, &st);
+    int rc = open_stream(NULL, x, id, "exit", false, false, &st);
     if (rc)
         return rc;
+    bool ended = false;
+    while (!ended) { /* its producer polls execd; stop is asked between waits */
+        if (stop && stop(arg)) {
+            stream_close(st);
+            return -ECANCELED;
+        }
+        pthread_mutex_lock(&st->lock);
+        if (!st->ended)
+            wait_slice(&st->more, &st->lock);
+        ended = st->ended;
+        pthread_mutex_unlock(&st->lock);
+    }
     char buf[16] = "";
     rc = read_exit(st, buf, sizeof buf - 1, 0);
     if (rc > 0 && final)

@@ -17,8 +17,11 @@ int stream_open(json_t *known, const struct sbx_execd *x, const char *id, const 
 int stream_read(struct stream *st, char *buf, size_t size, off_t off);
 void stream_close(struct stream *st);
 
-/* Waits until the command ended (interruptible); returns its exit code (128+N for a signal) and,
- * when final is non-NULL, execd's last status record of it (the caller owns it). */
-int stream_wait_exit(const struct sbx_execd *x, const char *id, int *code, json_t **final);
+/* Waits until the command ended (until stop(arg) answers non-zero, asked about once a second:
+ * -ECANCELED); gives its exit code (128+N for a signal) and, when final is non-NULL, execd's
+ * last status record of it (the caller owns it). With status-wait it asks execd from the calling
+ * thread, whose connections are reused. */
+int stream_wait_exit(const struct sbx_execd *x, const char *id, int (*stop)(void *), void *arg,
+                     int *code, json_t **final);
 
 #endif

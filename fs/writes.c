@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "cmdwatch.h"
 #include "files.h"
 #include "notify.h"
 #include "ops.h"
@@ -69,7 +70,7 @@ static int run_command(struct sfs_sandbox *s, const char *text)
     pthread_mutex_unlock(&s->lock);
     sbx_commands_started(s, id, text);
     files_forget(s->name);
-    notify_watch_command(s, id);
+    cmdwatch_start(s, id);
     return 0;
 }
 

@@ -36,6 +36,7 @@ echo 'sleep 1; echo late' >"$MNT/box/cmd"
 is "$(cat "$MNT/box/stdout")" "late" "a read at the end blocks until more output, then EOF"
 echo 'sleep 30' >"$MNT/box/cmd"
 is "$(errno_of "fd=os.open('$MNT/box/stdout', os.O_RDONLY|os.O_NONBLOCK); os.read(fd, 10)")" "EAGAIN" "O_NONBLOCK readers get EAGAIN"
+is "$(errno_of "fd=os.open('$MNT/box/exit', os.O_RDONLY|os.O_NONBLOCK); os.read(fd, 10)")" "EAGAIN" "O_NONBLOCK exit readers of a running command get EAGAIN"
 start=$SECONDS
 timeout -s INT 2 cat "$MNT/box/exit" >/dev/null
 ok $((SECONDS - start < 15 ? 0 : 1)) "a blocked read is interruptible (SIGINT)"
