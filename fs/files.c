@@ -6,6 +6,7 @@
 #include <string.h>
 #include "files.h"
 #include "files_cache.h"
+#include "files_prefetch.h"
 #include "files_io.h"
 
 void files_set_cache_ttl(double seconds)
@@ -132,13 +133,15 @@ int files_readdir(const struct files_target *t, void *buf, fuse_fill_dir_t fille
     c.pending = 1; /* cheap enough: the registry is usually empty */
     filler(buf, ".", NULL, 0, 0);
     filler(buf, "..", NULL, 0, 0);
-    if (fcache_fill_dir(t->sandbox, t->path, fill_one, &c)) return 0;
-    g = fcache_gen();
-    r = sbx_files_list(t->x, t->path, &l);
-    if (r) return r;
-    for (size_t i = 0; i < l.n; i++)
-        if (fill_one(&c, l.e[i].name, &l.e[i].st)) break;
-    fcache_put_dir(t->sandbox, t->path, &l, g);
+    if (!fcache_fill_dir(t->sandbox, t->path, fill_one, &c)) {
+        g = fcache_gen();
+        r = sbx_files_list(t->x, t->path, &l);
+        if (r) return r;
+        for (size_t i = 0; i < l.n; i++)
+            if (fill_one(&c, l.e[i].name, &l.e[i].st)) break;
+        fcache_put_dir(t->sandbox, t->path, &l, g);
+    }
+    prefetch_after_list(t);
     return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "cmdwatch.h"
 #include "files.h"
+#include "files_prefetch.h"
 #include "nodes.h"
 #include "notify.h"
 #include "ops.h"
@@ -615,6 +616,7 @@ static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 static void op_destroy(void *data)
 {
     (void)data;
+    prefetch_stop();
     cmdwatch_stop(); /* before the notifier: a finishing watch touches files */
     notify_stop();
 }

@@ -46,5 +46,14 @@ ok $([[ ! -e $F/tree ]] && echo 0 || echo 1) "rm -r"
 in_sandbox "test -e $FIN/tree" >/dev/null
 ok $((! $?)) "rm -r removed it inside"
 rm -rf "$F/untar"
+
+# Walks read directories ahead (files_prefetch.c): what a command changes after a walk shows in
+# the next walk, at every depth.
+in_sandbox "mkdir -p $FIN/walk/a/b/c $FIN/walk/x/y && touch $FIN/walk/a/b/c/f1 $FIN/walk/x/y/g1" >/dev/null
+is "$(cd "$F/walk" && find . -type f | sort | tr '\n' ' ')" "./a/b/c/f1 ./x/y/g1 " "a walk sees the tree"
+in_sandbox "touch $FIN/walk/a/b/c/f2 $FIN/walk/x/y/g2 && rm $FIN/walk/x/y/g1 && mkdir $FIN/walk/z" >/dev/null
+is "$(cd "$F/walk" && find . | sort | tr '\n' ' ')" \
+    ". ./a ./a/b ./a/b/c ./a/b/c/f1 ./a/b/c/f2 ./x ./x/y ./x/y/g2 ./z " "the next walk sees a command's changes"
+rm -r "$F/walk"
 is "$(ls -A "$F")" "" "the scratch directory is empty again"
 files_done
