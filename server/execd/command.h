@@ -36,6 +36,7 @@ struct command {
     pthread_cond_t cv;
     /* I/O thread private */
     int efd, out_fd, err_fd;
+    bool no_splice;        /* the spool cannot take spliced bytes: read and write them */
     int64_t deadline_mono; /* 0: no timeout */
     int refs;              /* protected by the registry lock */
 };

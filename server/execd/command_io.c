@@ -13,13 +13,11 @@
 
 void command_finished(struct command *c);
 
-/* Appends to one stream's spool and to the output map, then publishes. */
-static void publish(struct command *c, int stream, const char *buf, size_t n)
+/* n bytes of a stream arrived, stored of them at `at` of its spool: maps them into the output
+ * and publishes both. */
+static void publish_stored(struct command *c, int stream, uint64_t at, size_t stored, size_t n)
 {
     struct spool *sp = &c->sp[stream];
-    uint64_t at = sp->len; /* only this thread changes it */
-    ssize_t a = spool_append(sp, g_cfg.spool_dir, at, buf, n);
-    size_t stored = a > 0 ? (size_t)a : 0;
     struct outmap_rec rec;
     int prep = stored ? outmap_prepare(&c->out, g_cfg.spool_dir, stream, at, &rec) : -1;
     pthread_mutex_lock(&c->mu);
@@ -30,9 +28,41 @@ static void publish(struct command *c, int stream, const char *buf, size_t n)
     pthread_mutex_unlock(&c->mu);
 }
 
-/* Reads once from *fd; closes it at EOF. Returns bytes read (0 at EOF or nothing). */
+/* Appends bytes read from a pipe to one stream's spool, then publishes. */
+static void publish(struct command *c, int stream, const char *buf, size_t n)
+{
+    uint64_t at = c->sp[stream].len; /* only this thread changes it */
+    ssize_t a = spool_append(&c->sp[stream], g_cfg.spool_dir, at, buf, n);
+    publish_stored(c, stream, at, a > 0 ? (size_t)a : 0, n);
+}
+
+/* Moves pipe bytes straight into the spool (splice). 1: some moved, 0: EOF (closes *fd),
+ * -EAGAIN: nothing there, < 0 otherwise: the caller reads them instead. */
+static int pump_splice(struct command *c, int *fd, int stream)
+{
+    uint64_t at = c->sp[stream].len;
+    ssize_t r = spool_splice(&c->sp[stream], g_cfg.spool_dir, at, *fd, IO_CHUNK);
+    if (r > 0) {
+        publish_stored(c, stream, at, (size_t)r, (size_t)r);
+        return 1;
+    }
+    if (r == 0) {
+        close(*fd);
+        *fd = -1;
+        return 0;
+    }
+    return r == -EINTR ? -EAGAIN : (int)r;
+}
+
+/* Moves one batch from *fd to its spool (spliced while the spool's filesystem allows it, else
+ * read and written); closes it at EOF. Returns bytes moved (0 at EOF or nothing). */
 static size_t pump(struct command *c, int *fd, int stream, char *buf)
 {
+    if (!c->no_splice) {
+        int s = pump_splice(c, fd, stream);
+        if (s >= 0 || s == -EAGAIN) return s > 0 ? 1 : 0;
+        c->no_splice = true; /* e.g. EINVAL: this filesystem cannot; ENOSPC: full or capped */
+    }
     ssize_t r = read(*fd, buf, IO_CHUNK);
     if (r < 0 && (errno == EINTR || errno == EAGAIN)) return 0;
     if (r <= 0) {

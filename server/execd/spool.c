@@ -43,6 +43,15 @@ ssize_t spool_append(struct spool *s, const char *dir, uint64_t at, const void *
     return (ssize_t)done;
 }
 
+ssize_t spool_splice(struct spool *s, const char *dir, uint64_t at, int in_fd, size_t max)
+{
+    if (at >= s->cap || (s->fd < 0 && spool_open(s, dir) < 0)) return -ENOSPC;
+    if (max > s->cap - at) max = (size_t)(s->cap - at);
+    loff_t off = (loff_t)at;
+    ssize_t r = splice(in_fd, NULL, s->fd, &off, max, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    return r < 0 ? -errno : r;
+}
+
 void spool_close(struct spool *s)
 {
     if (s->fd >= 0) close(s->fd);

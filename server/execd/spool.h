@@ -20,6 +20,11 @@ void spool_init(struct spool *s, uint64_t cap);
  * needed); returns the bytes stored. Touches neither len nor truncated: the caller
  * publishes both under its lock. */
 ssize_t spool_append(struct spool *s, const char *dir, uint64_t at, const void *p, size_t n);
+/* Moves up to max bytes from the pipe in_fd to offset `at` without a trip through user space.
+ * Returns the bytes stored, 0 at the pipe's EOF, -EAGAIN when it is empty, -ENOSPC at the cap
+ * (or no file), or another -errno (the filesystem cannot splice, or is full): the caller then
+ * reads the bytes and appends what fits. Touches neither len nor truncated. */
+ssize_t spool_splice(struct spool *s, const char *dir, uint64_t at, int in_fd, size_t max);
 void spool_close(struct spool *s);
 
 #endif
