@@ -37,6 +37,7 @@ struct command {
     /* I/O thread private */
     int efd, out_fd, err_fd;
     bool no_splice;        /* the spool cannot take spliced bytes: read and write them */
+    bool pipe_grown[2];    /* stdout's, stderr's pipe was made larger (a fast writer) */
     int64_t deadline_mono; /* 0: no timeout */
     int refs;              /* protected by the registry lock */
 };

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #define IO_CHUNK (256 * 1024)
+#define FULL_PIPE (64 * 1024)      /* a read this large found the pipe full: a fast writer */
+#define BIG_PIPE (1 << 20)         /* its pipe then grows to this (pipe-max-size by default) */
 #define DRAIN_MAX (64u << 20) /* after exit, bytes still read from pipes held by descendants */
 
 void command_finished(struct command *c);
@@ -36,6 +38,14 @@ static void publish(struct command *c, int stream, const char *buf, size_t n)
     publish_stored(c, stream, at, a > 0 ? (size_t)a : 0, n);
 }
 
+/* A batch that filled the pipe shows a fast writer: a larger pipe wakes us less often. */
+static void grow_if_full(struct command *c, int fd, int stream, size_t got)
+{
+    if (got < FULL_PIPE || c->pipe_grown[stream]) return;
+    fcntl(fd, F_SETPIPE_SZ, BIG_PIPE); /* best effort */
+    c->pipe_grown[stream] = true;
+}
+
 /* Moves pipe bytes straight into the spool (splice). 1: some moved, 0: EOF (closes *fd),
  * -EAGAIN: nothing there, < 0 otherwise: the caller reads them instead. */
 static int pump_splice(struct command *c, int *fd, int stream)
@@ -43,6 +53,7 @@ static int pump_splice(struct command *c, int *fd, int stream)
     uint64_t at = c->sp[stream].len;
     ssize_t r = spool_splice(&c->sp[stream], g_cfg.spool_dir, at, *fd, IO_CHUNK);
     if (r > 0) {
+        grow_if_full(c, *fd, stream, (size_t)r);
         publish_stored(c, stream, at, (size_t)r, (size_t)r);
         return 1;
     }
@@ -54,11 +65,12 @@ static int pump_splice(struct command *c, int *fd, int stream)
     return r == -EINTR ? -EAGAIN : (int)r;
 }
 
-/* Moves one batch from *fd to its spool (spliced while the spool's filesystem allows it, else
- * read and written); closes it at EOF. Returns bytes moved (0 at EOF or nothing). */
+/* Moves one batch from *fd to its spool (spliced once the spool exists and while its filesystem
+ * allows it, else read and written: a quiet command opens no spool); closes it at EOF. Returns
+ * bytes moved (0 at EOF or nothing). */
 static size_t pump(struct command *c, int *fd, int stream, char *buf)
 {
-    if (!c->no_splice) {
+    if (!c->no_splice && c->sp[stream].fd >= 0) { /* the first bytes open it: read them */
         int s = pump_splice(c, fd, stream);
         if (s >= 0 || s == -EAGAIN) return s > 0 ? 1 : 0;
         c->no_splice = true; /* e.g. EINVAL: this filesystem cannot; ENOSPC: full or capped */
@@ -70,6 +82,7 @@ static size_t pump(struct command *c, int *fd, int stream, char *buf)
         *fd = -1;
         return 0;
     }
+    grow_if_full(c, *fd, stream, (size_t)r);
     publish(c, stream, buf, (size_t)r);
     return (size_t)r;
 }

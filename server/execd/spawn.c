@@ -14,8 +14,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#define OUT_PIPE_SIZE (1 << 20) /* pipe-max-size by default */
-
 static char **base_env;
 static struct rlimit orig_nofile;
 
@@ -182,9 +180,6 @@ int spawn_command(struct command *c, const struct cmd_spec *spec, char *err, siz
         fail_record(c, err, errsz, "cannot create pipes", errno);
         goto out;
     }
-    /* Larger output pipes: fewer wakeups of the I/O thread for a fast writer (best effort) */
-    fcntl(out[0], F_SETPIPE_SZ, OUT_PIPE_SIZE);
-    fcntl(errp[0], F_SETPIPE_SZ, OUT_PIPE_SIZE);
     const char *shell = command_shell();
     const char *sh_argv[] = {shell, "-c", spec->command, NULL};
     const char *const *argv = spec->argv ? spec->argv : sh_argv;
