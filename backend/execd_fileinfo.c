@@ -3,6 +3,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include "execd_files.h"
 
@@ -177,6 +178,10 @@ static void fill_counts(const json_t *o, struct stat *st)
                    : S_ISDIR(st->st_mode)                ? 2
                                                          : 1;
     if (get_int(o, "ino", &v) == 0 && v > 0) st->st_ino = (ino_t)v;
+    long long mj, mn;
+    if ((S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) && get_int(o, "rdev_major", &mj) == 0 &&
+        get_int(o, "rdev_minor", &mn) == 0 && mj >= 0 && mn >= 0 && mj <= 0xfff && mn <= 0xfffff)
+        st->st_rdev = makedev((unsigned)mj, (unsigned)mn);
     st->st_blksize = 4096;
     st->st_blocks = (st->st_size + 4095) / 4096 * 8; /* whole 4 KiB blocks, like most filesystems */
 }

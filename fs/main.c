@@ -203,7 +203,9 @@ int main(int argc, char *argv[])
             fuse_opt_add_arg(&args, "-odefault_permissions");
             break;
         }
-    fuse_opt_add_arg(&args, "-osubtype=sandboxfs,fsname=sandboxfs,max_threads=128,max_idle_threads=16");
+    /* last, so that no -o dev/suid given before can open host devices or honour setuid bits */
+    fuse_opt_add_arg(&args, "-osubtype=sandboxfs,fsname=sandboxfs,max_threads=128,max_idle_threads=16,"
+                             "nodev,nosuid");
     int rc = fuse_main(args.argc, args.argv, &sfs_ops, NULL);
     fuse_opt_free_args(&args);
     free(o.source);

@@ -9,13 +9,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
+/* Upstream knows files, directories and symlinks; the file-type extension names the rest. */
 static const char *type_name(mode_t m)
 {
     if (S_ISREG(m)) return "file";
     if (S_ISDIR(m)) return "directory";
     if (S_ISLNK(m)) return "symlink";
+    if (g_cfg.upstream_compat) return "other";
+    if (S_ISFIFO(m)) return "fifo";
+    if (S_ISSOCK(m)) return "socket";
+    if (S_ISCHR(m)) return "char_device";
+    if (S_ISBLK(m)) return "block_device";
     return "other";
 }
 
@@ -51,6 +58,10 @@ json_t *fileinfo_json(const char *abspath, const struct stat *st)
     json_object_set_new(o, "nlink", json_integer((json_int_t)st->st_nlink));
     json_object_set_new(o, "ino", json_integer((json_int_t)st->st_ino));
     json_object_set_new(o, "mtime_ns", json_integer(mns));
+    if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) {
+        json_object_set_new(o, "rdev_major", json_integer(major(st->st_rdev)));
+        json_object_set_new(o, "rdev_minor", json_integer(minor(st->st_rdev)));
+    }
     return o;
 }
 

@@ -121,4 +121,12 @@ like "$(df -P "$S/files/" | tail -1)" "^[^ ]+ +[1-9][0-9]* " "df shows a size"
 printf '%10000s' x >"$F/du.bin"
 is "$(du --apparent-size -B1 "$F/du.bin" | cut -f1)" "10000" "du --apparent-size"
 like "$(du -s "$F" | cut -f1)" "^[1-9][0-9]*$" "du -s of a directory"
+
+# Special files keep their type (execd's file-type extension); the mount is nodev and a fifo
+# opened here is a local one, so none of them reaches into the sandbox or the host.
+in_sandbox "mkfifo $FIN/fifo" >/dev/null
+is "$(stat -c %F "$F/fifo")" "fifo" "a fifo shows as a fifo"
+is "$(stat -c '%F %t,%T' "$S/files/dev/null")" "character special file 1,3" "/dev/null: a character device 1,3"
+is "$(errno_of "os.open('$S/files/dev/null', os.O_RDONLY)")" "EACCES" "devices cannot be opened (nodev)"
+rm "$F/fifo"
 files_done

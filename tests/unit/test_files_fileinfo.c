@@ -1,6 +1,7 @@
 /* FileInfo JSON → struct stat (backend/execd_fileinfo.c). */
 #include <errno.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include "../../backend/execd_files.h"
 #include "tap.h"
 
@@ -82,6 +83,15 @@ static void test_extensions(void)
        "setuid file; unknown owner name → 65534");
     r = parse("{\"path\":\"/p\",\"type\":\"fifo\",\"size\":0,\"mode\":600}", &fi);
     ok(r == 0 && S_ISFIFO(fi.st.st_mode), "file-type extension: fifo");
+    r = parse("{\"path\":\"/dev/null\",\"type\":\"char_device\",\"size\":0,\"mode\":666,"
+              "\"rdev_major\":1,\"rdev_minor\":3}",
+              &fi);
+    ok(r == 0 && S_ISCHR(fi.st.st_mode) && major(fi.st.st_rdev) == 1 && minor(fi.st.st_rdev) == 3,
+       "char device 1,3");
+    r = parse("{\"path\":\"/d\",\"type\":\"block_device\",\"size\":0,\"mode\":600,"
+              "\"rdev_major\":-1,\"rdev_minor\":99999999}",
+              &fi);
+    ok(r == 0 && S_ISBLK(fi.st.st_mode) && fi.st.st_rdev == 0, "out-of-range device numbers: 0");
 }
 
 static void test_bad(void)
