@@ -210,6 +210,27 @@ int files_rename(const struct files_target *from, const struct files_target *to,
     return r;
 }
 
+/* execd's API has no hard links: ln(1) inside the sandbox, after a check that the new name is
+ * free (the kernel only knows what it cached; ln would put the link inside a directory). */
+int files_link(const struct files_target *from, const struct files_target *to)
+{
+    int r = exists(to);
+    r = r == 1 ? -EEXIST : r;
+    if (r == 0) r = files_io_flush_path(from->sandbox, from->path);
+    if (r == 0) {
+        const char *argv[] = {"ln", "--", from->path, to->path, NULL};
+        r = sbx_files_sh_argv(from->x, argv);
+    }
+    changed(from, 0);
+    changed(to, 0);
+    /* The kernel knows the new name as another inode (paths, not inode numbers, name nodes
+     * here), so it would keep the old name's link count for the attribute timeout. link(2)
+     * holds no page of it, so invalidating this node cannot deadlock, unlike in a read. */
+    struct fuse_context *c = fuse_get_context();
+    if (r == 0 && c && c->fuse && from->fuse_path) fuse_invalidate_path(c->fuse, from->fuse_path);
+    return r;
+}
+
 int files_set_mode(const struct sbx_execd *x, const char *path, mode_t mode, const char *owner,
                    const char *group)
 {

@@ -32,6 +32,7 @@ int files_mkdir(const struct files_target *t, mode_t mode);
 int files_rmdir(const struct files_target *t);
 int files_unlink(const struct files_target *t);
 int files_rename(const struct files_target *from, const struct files_target *to, unsigned flags);
+int files_link(const struct files_target *from, const struct files_target *to);
 int files_chmod(const struct files_target *t, mode_t mode);
 int files_chown(const struct files_target *t, uid_t uid, gid_t gid);
 int files_truncate(const struct files_target *t, off_t size, struct fuse_file_info *fi);

@@ -503,6 +503,29 @@ static int op_rename(const char *from, const char *to, unsigned flags)
     return rc;
 }
 
+/* Hard links exist only inside one sandbox's files/. */
+static int op_link(const char *from, const char *to)
+{
+    struct node a, b;
+    int rc = parse(from, &a);
+    if (rc)
+        return rc;
+    if (a.kind != N_FILES || parse(to, &b) || b.kind != N_FILES)
+        return -EPERM;
+    if (strcmp(a.sbx, b.sbx))
+        return -EXDEV;
+    struct files_ref r;
+    rc = files_ref(from, &a, &r);
+    if (rc)
+        return rc;
+    struct files_target tb = r.t;
+    tb.path = b.rest;
+    tb.fuse_path = to;
+    rc = files_link(&r.t, &tb);
+    sbx_put(r.s);
+    return rc;
+}
+
 static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 {
     struct node n;
@@ -638,6 +661,7 @@ const struct fuse_operations sfs_ops = {
     .rmdir = op_rmdir,
     .unlink = op_unlink,
     .rename = op_rename,
+    .link = op_link,
     .truncate = op_truncate,
     .chmod = op_chmod,
     .chown = op_chown,

@@ -129,4 +129,16 @@ is "$(stat -c %F "$F/fifo")" "fifo" "a fifo shows as a fifo"
 is "$(stat -c '%F %t,%T' "$S/files/dev/null")" "character special file 1,3" "/dev/null: a character device 1,3"
 is "$(errno_of "os.open('$S/files/dev/null', os.O_RDONLY)")" "EACCES" "devices cannot be opened (nodev)"
 rm "$F/fifo"
+
+# Hard links (ln(1) inside the sandbox: the API has none).
+echo one >"$F/h1"
+ln "$F/h1" "$F/h2"
+ok $? "ln makes a hard link"
+is "$(stat -c %h "$F/h1") $(stat -c %h "$F/h2")" "2 2" "both names count two links"
+is "$(in_sandbox "stat -c %i $FIN/h1; stat -c %i $FIN/h2" | uniq | wc -l)" 1 "one inode inside the sandbox"
+echo two >>"$F/h2"
+is "$(cat "$F/h1")" $'one\ntwo' "a write through one name shows through the other"
+is "$(errno_of "os.link('$F/h1', '$F/h2')")" "EEXIST" "a taken name: EEXIST"
+is "$(errno_of "os.link('$F/h1', '$S/newname')")" "EPERM" "a link out of files/: EPERM"
+rm "$F/h1" "$F/h2"
 files_done
