@@ -267,6 +267,8 @@ int sbx_session_run(const struct sbx_execd *x, const char *sid, const char *comm
     if (rc)
         return rc;
     json_t *body = json_pack("{s:s}", "command", command);
+    if (body && x->ext & SBX_EXT_SESSION_STDERR) /* stderr events of their own */
+        json_object_set_new(body, "separate_stderr", json_true());
     char *text = json_dumps(body, JSON_COMPACT);
     json_decref(body);
     struct sbx_sse sse = {.on_event = on_event, .arg = arg};

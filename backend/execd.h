@@ -17,6 +17,7 @@ enum {
     SBX_EXT_COMMAND_ID_HEADER = 1 << 5,
     SBX_EXT_FILE_TYPE = 1 << 6,
     SBX_EXT_STATUS_WAIT = 1 << 7,
+    SBX_EXT_SESSION_STDERR = 1 << 8,
 };
 
 struct sbx_execd {

@@ -9,7 +9,7 @@ static const char *const sbx_files[] = {"id", "status", "info", "image", "env",
                                         "expires", "metrics", "ctl", "cmd", NULL};
 static const char *const stream_files[] = {"stdout", "stderr", "output", "exit", NULL};
 static const char *const command_files[] = {"cmd", "status", "ctl", NULL};
-static const char *const session_files[] = {"cmd", "stdout", "exit", NULL};
+static const char *const session_files[] = {"cmd", "stdout", "stderr", "exit", NULL};
 static const char *const snapshot_files[] = {"id", "status", "info", NULL};
 
 static bool in(const char *s, const char *const *list)

@@ -1,5 +1,6 @@
 /* Sessions: each sessions/S is one execd bash session; each write to its cmd is one run whose
- * events (stdout lines, stderr merged in by execd, then the exit) are kept in memory. */
+ * events (stdout and stderr lines, then the exit) are kept in memory. stderr has events of its
+ * own with execd's session-stderr extension; upstream merges it into stdout. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +17,10 @@ struct sfs_run {
     struct sbx_execd x;
     char sid[64];
     char *cmd;
-    char *out;
-    size_t len, cap;
+    struct run_buf {
+        char *p;
+        size_t len, cap;
+    } out, errs; /* stdout, stderr */
     bool started, done;
     int code, err;
     time_t end;
@@ -28,7 +31,8 @@ static void run_free(struct sfs_run *r)
     pthread_mutex_destroy(&r->lock);
     pthread_cond_destroy(&r->cv);
     free(r->cmd);
-    free(r->out);
+    free(r->out.p);
+    free(r->errs.p);
     free(r);
 }
 
@@ -43,24 +47,24 @@ void run_put(struct sfs_run *r)
         run_free(r);
 }
 
-static void append(struct sfs_run *r, const char *text)
+static void append(struct run_buf *b, const char *text)
 {
     size_t n = strlen(text);
     if (!strcmp(text, "\n")) /* execd sends an empty line as "\n" */
         n = 0;
-    if (r->len + n + 1 > RUN_OUTPUT_MAX)
+    if (b->len + n + 1 > RUN_OUTPUT_MAX)
         return;
-    if (r->len + n + 1 > r->cap) {
-        size_t cap = (r->len + n + 1) * 2;
-        char *p = realloc(r->out, cap);
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = (b->len + n + 1) * 2;
+        char *p = realloc(b->p, cap);
         if (!p)
             return;
-        r->out = p;
-        r->cap = cap;
+        b->p = p;
+        b->cap = cap;
     }
-    memcpy(r->out + r->len, text, n);
-    r->len += n;
-    r->out[r->len++] = '\n';
+    memcpy(b->p + b->len, text, n);
+    b->len += n;
+    b->p[b->len++] = '\n';
 }
 
 static int on_event(json_t *ev, void *arg)
@@ -73,8 +77,10 @@ static int on_event(json_t *ev, void *arg)
     pthread_mutex_lock(&r->lock);
     if (!strcmp(type, "init")) {
         r->started = true;
-    } else if ((!strcmp(type, "stdout") || !strcmp(type, "stderr")) && text) {
-        append(r, text);
+    } else if (!strcmp(type, "stdout") && text) {
+        append(&r->out, text);
+    } else if (!strcmp(type, "stderr") && text) {
+        append(&r->errs, text);
     } else if (!strcmp(type, "execution_complete")) {
         r->done = true;
     } else if (!strcmp(type, "error")) {
@@ -288,16 +294,17 @@ int run_read(struct sfs_run *r, const char *what, bool nonblock, char *buf, size
     pthread_mutex_lock(&r->lock);
     if (!strcmp(what, "cmd")) {
         rc = copy_out(r->cmd, strlen(r->cmd), buf, size, off);
-    } else if (!strcmp(what, "stdout")) {
-        while ((size_t)off >= r->len && !r->done && !rc) {
+    } else if (!strcmp(what, "stdout") || !strcmp(what, "stderr")) {
+        const struct run_buf *b = !strcmp(what, "stdout") ? &r->out : &r->errs;
+        while ((size_t)off >= b->len && !r->done && !rc) {
             rc = wait_done(r, nonblock); /* woken by every event, not only the end */
-            if (rc == 0 && (size_t)off < r->len)
+            if (rc == 0 && (size_t)off < b->len)
                 break;
             if (rc == 0 && !r->done)
                 continue;
         }
         if (!rc)
-            rc = copy_out(r->out, r->len, buf, size, off);
+            rc = copy_out(b->p, b->len, buf, size, off);
     } else {
         rc = wait_done(r, nonblock);
         char text[16];
@@ -329,7 +336,8 @@ int session_getattr(struct sfs_sandbox *s, const struct node *n, struct stat *st
     if (r) {
         pthread_mutex_lock(&r->lock);
         size = !strcmp(n->file, "cmd")      ? (off_t)strlen(r->cmd)
-               : !strcmp(n->file, "stdout") ? (off_t)r->len
+               : !strcmp(n->file, "stdout") ? (off_t)r->out.len
+               : !strcmp(n->file, "stderr") ? (off_t)r->errs.len
                : r->done && !r->err         ? snprintf(NULL, 0, "%d\n", r->code)
                                             : 0;
         pthread_mutex_unlock(&r->lock);
@@ -350,6 +358,7 @@ int session_readdir(struct sfs_sandbox *s, const struct node *n, void *buf, fuse
             return -ENOENT;
         fill(buf, "cmd", NULL, 0, 0);
         fill(buf, "stdout", NULL, 0, 0);
+        fill(buf, "stderr", NULL, 0, 0);
         fill(buf, "exit", NULL, 0, 0);
         return 0;
     }

@@ -222,13 +222,15 @@ static void release(struct session *s)
 static int run_in(struct conn *c, struct session *s, json_t *j)
 {
     json_t *cmdj = json_object_get(j, "command"), *cwdj = json_object_get(j, "cwd"),
-           *toj = json_object_get(j, "timeout");
+           *toj = json_object_get(j, "timeout"), *sepj = json_object_get(j, "separate_stderr");
+    if (g_cfg.upstream_compat) sepj = NULL; /* extension session-stderr */
     if (!json_is_string(cmdj) || !*json_string_value(cmdj) ||
         (cwdj && !json_is_null(cwdj) && !json_is_string(cwdj)) ||
-        (toj && !json_is_null(toj) && (!json_is_integer(toj) || json_integer_value(toj) < 0)))
-        return respond_error(
-            c, 400, "INVALID_REQUEST_BODY",
-            "body must be {\"command\": string, \"cwd\"?: string, \"timeout\"?: ms}");
+        (toj && !json_is_null(toj) && (!json_is_integer(toj) || json_integer_value(toj) < 0)) ||
+        (sepj && !json_is_null(sepj) && !json_is_boolean(sepj)))
+        return respond_error(c, 400, "INVALID_REQUEST_BODY",
+                             "body must be {\"command\": string, \"cwd\"?: string, \"timeout\"?: "
+                             "ms, \"separate_stderr\"?: bool}");
     const char *cwd =
         json_is_string(cwdj) && *json_string_value(cwdj) ? json_string_value(cwdj) : s->cwd;
     char script[4200], dump[4200];
@@ -243,7 +245,7 @@ static int run_in(struct conn *c, struct session *s, json_t *j)
     struct cmd_spec spec = {.command = json_string_value(cmdj),
                             .argv = bash ? argv_bash : argv_sh,
                             .kind = CMD_SESSION,
-                            .merge_stderr = true,
+                            .merge_stderr = !json_is_true(sepj), /* upstream merges */
                             .timeout_ms = json_is_integer(toj) ? json_integer_value(toj) : 0};
     struct command *cmd;
     char err[256];

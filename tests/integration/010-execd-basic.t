@@ -11,7 +11,7 @@ is "$(status -H 'X-EXECD-ACCESS-TOKEN: wrong' "$EX_URL/ping")" 401 "wrong token:
 is "$(status -H 'X-EXECD-ACCESS-TOKEN: s3cret' "$EX_URL/ping")" 200 "right token: 200"
 hdrs=$(ex -D - -o /dev/null -H 'X-EXECD-ACCESS-TOKEN: s3cret' "$EX_URL/ping" | tr -d '\r')
 like "$hdrs" $'\nContent-Length: 0' "empty 200 carries Content-Length: 0"
-like "$hdrs" 'X-Execd-Extensions: command-list,raw-output,write-at,truncate,symlink,command-id-header,file-type,status-wait' "extensions header"
+like "$hdrs" 'X-Execd-Extensions: command-list,raw-output,write-at,truncate,symlink,command-id-header,file-type,status-wait,session-stderr' "extensions header"
 is "$(status -H 'X-EXECD-ACCESS-TOKEN: s3cret' "$EX_URL/nope")" 404 "unknown route: 404"
 like "$(ex -H 'X-EXECD-ACCESS-TOKEN: s3cret' "$EX_URL/nope")" '^\{"code":"[A-Z_]+","message":".+"\}$' "error body is {code,message}"
 is "$(status -XPUT -H 'X-EXECD-ACCESS-TOKEN: s3cret' "$EX_URL/command")" 405 "wrong method: 405"

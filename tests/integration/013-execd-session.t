@@ -2,7 +2,7 @@
 # execd: bash sessions (cwd and exported env persist between runs).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-execd.sh"
-plan 13
+plan 15
 
 ex_start
 mkdir -p "$EX_TMP/work"
@@ -18,6 +18,9 @@ is "$(run '{"command":"echo \"$GREETING|$NOTEXPORTED\"; pwd"}' | grep stdout | t
     "{\"text\":\"hi there|\",\"type\":\"stdout\"} {\"text\":\"$EX_TMP/work\",\"type\":\"stdout\"} " "exported env and cwd persist, plain vars do not"
 is "$(run '{"command":"echo out; echo err >&2; echo; echo x"}' | grep stdout | tr '\n' ' ')" \
     '{"text":"out","type":"stdout"} {"text":"err","type":"stdout"} {"text":"x","type":"stdout"} ' "stderr merged into stdout, empty lines dropped"
+is "$(run '{"command":"echo out; echo err >&2","separate_stderr":true}' | grep -E 'stdout|stderr' | sort | tr '\n' ' ')" \
+    '{"text":"err","type":"stderr"} {"text":"out","type":"stdout"} ' "separate_stderr (session-stderr): stderr events of its own"
+is "$(status -XPOST "$EX_URL/session/$sid/run" -d '{"command":"true","separate_stderr":1}')" 400 "separate_stderr must be a boolean"
 is "$(run '{"command":"export KEEP=1; exit 7"}' | tail -1)" \
     '{"error":{"ename":"CommandExecError","evalue":"7","traceback":["exit status 7"]},"type":"error"}' "exit 7: error event with evalue 7"
 is "$(run '{"command":"echo $KEEP"}' | sed -n 2p)" '{"text":"1","type":"stdout"}' "env exported before exit persists"

@@ -77,6 +77,10 @@ is "$(cat "$MNT/box/sessions/s1/exit")" "0" "a session run ends"
 echo 'pwd; echo $GREETING' >"$MNT/box/sessions/s1/cmd"
 is "$(cat "$MNT/box/sessions/s1/stdout")" "/tmp
 hi" "cwd and exported env persist in a session"
+echo 'echo out; echo err >&2; echo out2' >"$MNT/box/sessions/s1/cmd"
+is "$(cat "$MNT/box/sessions/s1/stdout")|$(cat "$MNT/box/sessions/s1/stderr")" "out
+out2|err" "a session run's stderr is its own (session-stderr)"
+is "$(ls "$MNT/box/sessions/s1" | tr '\n' ' ')" "cmd exit stderr stdout " "a session's files"
 echo 'exit 4' >"$MNT/box/sessions/s1/cmd"
 is "$(cat "$MNT/box/sessions/s1/exit")" "4" "a session run's exit status"
 sfs_unmount
