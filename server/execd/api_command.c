@@ -41,7 +41,7 @@ static int start_or_answer(struct conn *c, const struct cmd_spec *spec, struct c
 static int stream_background(struct conn *c, struct command *cmd)
 {
     struct sse_out o;
-    sse_out_init(&o, c);
+    sse_out_init(&o, c, 2048); /* four short events */
     sse_text_event(&o, "init", cmd->id, strlen(cmd->id));
     sse_text_event(&o, "ping", "pong", 4);
     pthread_mutex_lock(&cmd->mu);
@@ -81,12 +81,14 @@ static int run_command(struct conn *c, const struct run_req *rr, const char *con
                             .has_uid = rr->has_uid,
                             .has_gid = rr->has_gid,
                             .uid = rr->uid,
-                            .gid = rr->gid};
+                            .gid = rr->gid,
+                            .defer_io = rr->background};
     struct command *cmd;
     if (start_or_answer(c, &spec, &cmd) < 0) return 0;
     int r = sse_begin(c, cmd->id);
     if (r == 0)
         r = rr->background ? stream_background(c, cmd) : sse_stream_command(c, cmd, cmd->id, false);
+    if (rr->background) command_start_io(cmd); /* after the answer, whatever became of it */
     command_put(cmd);
     return r;
 }

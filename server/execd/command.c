@@ -141,10 +141,15 @@ int command_start(const struct cmd_spec *spec, struct command **ret, char *err, 
         return r;
     }
     spawn_command(c, spec, err, errsz); /* failures finish the record with ->error */
-    c->refs++;                          /* the I/O thread's */
-    if (command_io_start(c) < 0) command_put(c);
+    if (!spec->defer_io) command_start_io(c);
     *ret = c;
     return 0;
+}
+
+void command_start_io(struct command *c)
+{
+    c->refs++; /* the I/O thread's */
+    if (command_io_start(c) < 0) command_put(c);
 }
 
 /* Called by the I/O thread once the command exited and its pipes are drained. */

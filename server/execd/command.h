@@ -53,6 +53,8 @@ struct cmd_spec {
     uid_t uid;
     gid_t gid;
     bool merge_stderr; /* stderr into the stdout pipe (sessions) */
+    bool defer_io;     /* the caller starts the I/O thread (command_start_io), e.g. after
+                          answering: a background start then answers sooner */
 };
 
 struct cmd_snap {
@@ -72,6 +74,8 @@ int commands_init(void);
 /* Starts a command; *ret holds a reference. -EAGAIN: too many commands (limit in err).
  * A failed exec still creates a finished record with ->error set. */
 int command_start(const struct cmd_spec *spec, struct command **ret, char *err, size_t errsz);
+/* Starts the I/O thread of a command started with defer_io (exactly once). */
+void command_start_io(struct command *c);
 struct command *command_find(const char *id); /* referenced, or NULL */
 void command_put(struct command *c);
 /* Signals the process group. -ESRCH when it is no longer running. */

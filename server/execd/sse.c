@@ -79,7 +79,7 @@ int sse_stream_command(struct conn *c, struct command *cmd, const char *init_tex
 {
     struct sse_out o;
     struct line_split ls[2];
-    sse_out_init(&o, c);
+    sse_out_init(&o, c, SSE_BUF);
     line_split_init(&ls[0], session);
     line_split_init(&ls[1], session);
     char *buf = malloc(SSE_BUF);
@@ -90,7 +90,7 @@ int sse_stream_command(struct conn *c, struct command *cmd, const char *init_tex
     int64_t next_ping = mono_ms() + SSE_PING_MS;
     struct cmd_snap snap;
     do {
-        if (sse_flush(&o) < 0 || !buf || !ls[0].part || !ls[1].part) break;
+        if (sse_flush(&o) < 0 || !buf) break;
         uint64_t want[CS_N] = {off[0], off[1], UINT64_MAX};
         command_wait(cmd, want, next_ping, &snap);
         pump_stream(cmd, CS_STDOUT, &off[0], snap.len[CS_STDOUT], &ls[0], &o, "stdout", buf);

@@ -20,7 +20,8 @@ struct sse_out {
 };
 
 int sse_begin(struct conn *c, const char *command_id);
-void sse_out_init(struct sse_out *o, struct conn *c);
+/* cap: the buffer (SSE_BUF for a stream; a few events need far less); it grows for a long line */
+void sse_out_init(struct sse_out *o, struct conn *c, size_t cap);
 void sse_out_free(struct sse_out *o);
 int sse_flush(struct sse_out *o);
 /* Flushes with the end of the chunked body, in one write. */
@@ -33,7 +34,7 @@ void sse_raw_event(struct sse_out *o, const char *json, size_t n);
 /* Splits output into line events the upstream way (\n, \r and \r\n end a line; an empty
  * line is sent as "\n", or dropped when drop_empty). */
 struct line_split {
-    char *part; /* SSE_MAX_LINE bytes */
+    char *part; /* SSE_MAX_LINE bytes, once a partial line was kept */
     size_t len;
     bool cr; /* the last byte seen was \r: a following \n belongs to it */
     bool drop_empty;

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-void sse_out_init(struct sse_out *o, struct conn *c)
+void sse_out_init(struct sse_out *o, struct conn *c, size_t cap)
 {
     o->c = c;
-    o->cap = SSE_BUF;
+    o->cap = cap;
     o->buf = malloc(o->cap);
     o->len = 0;
     o->ts = 0;
@@ -97,7 +97,7 @@ void sse_raw_event(struct sse_out *o, const char *json, size_t n)
 
 void line_split_init(struct line_split *ls, bool drop_empty)
 {
-    ls->part = malloc(SSE_MAX_LINE);
+    ls->part = NULL; /* allocated by the first partial line: most commands never keep one */
     ls->len = 0;
     ls->cr = false;
     ls->drop_empty = drop_empty;
@@ -143,6 +143,10 @@ void line_split_feed(struct line_split *ls, struct sse_out *o, const char *type,
         const char *s = p + i;
         size_t rest = n - i, k = line_len(s, rest, &nl);
         if (k == rest) { /* partial line: keep it */
+            if (!ls->part && !(ls->part = malloc(SSE_MAX_LINE))) {
+                o->err = -ENOMEM;
+                return;
+            }
             size_t room = SSE_MAX_LINE - ls->len;
             while (rest > room) {
                 memcpy(ls->part + ls->len, s, room);

@@ -236,7 +236,7 @@ static void split(const char *text, size_t step, bool drop_empty, char *got, siz
 {
     struct sse_out o;
     struct line_split ls;
-    sse_out_init(&o, NULL); /* never flushed: the events fit in its buffer */
+    sse_out_init(&o, NULL, SSE_BUF); /* never flushed: the events fit in its buffer */
     line_split_init(&ls, drop_empty);
     size_t n = strlen(text);
     for (size_t i = 0; i < n; i += step)
