@@ -71,10 +71,12 @@ int conn_send_raw(int fd, const void *p, size_t n)
     return 0;
 }
 
-static int writev_all(int fd, struct iovec *iov, int cnt)
+/* writev_all with send flags (MSG_NOSIGNAL always). */
+static int sendv_all(int fd, struct iovec *iov, int cnt, int flags)
 {
     while (cnt) {
-        ssize_t w = writev(fd, iov, cnt);
+        struct msghdr m = {.msg_iov = iov, .msg_iovlen = (size_t)cnt};
+        ssize_t w = sendmsg(fd, &m, flags | MSG_NOSIGNAL);
         if (w < 0 && errno == EINTR) continue;
         if (w <= 0) return -EPIPE;
         while (cnt && (size_t)w >= iov->iov_len) {
@@ -88,6 +90,11 @@ static int writev_all(int fd, struct iovec *iov, int cnt)
         }
     }
     return 0;
+}
+
+static int writev_all(int fd, struct iovec *iov, int cnt)
+{
+    return sendv_all(fd, iov, cnt, 0);
 }
 
 static void answer_parse_error(struct conn *c, int err)
@@ -326,18 +333,22 @@ static int sendfile_all(int out, int in, off_t off, size_t n)
     return 0;
 }
 
+/* The held-back bytes and the chunk header go out as the start of the file's data (MSG_MORE);
+ * a chunk's closing CRLF is held back in turn, to go out with whatever the response sends next
+ * (the next chunk's header, or the end): one packet less per chunk. */
 int conn_sendfile(struct conn *c, int fd, off_t off, size_t n)
 {
-    if (conn_flush_head(c) < 0) return -EPIPE;
-    if (!n) return 0;
-    if (c->chunked_out) {
-        char pre[24];
-        int pn = snprintf(pre, sizeof(pre), "%zx\r\n", n);
-        if (conn_send_raw(c->fd, pre, (size_t)pn) < 0) return -EPIPE;
-    }
+    if (!n) return conn_flush_head(c);
+    char pre[24];
+    int pn = c->chunked_out ? snprintf(pre, sizeof(pre), "%zx\r\n", n) : 0;
+    struct iovec iov[2] = {{c->head_pend, c->head_pend_len}, {pre, (size_t)pn}};
+    c->head_pend_len = 0;
+    if (iov[0].iov_len + iov[1].iov_len && sendv_all(c->fd, iov, 2, MSG_MORE) < 0) return -EPIPE;
     int r = sendfile_all(c->fd, fd, off, n);
-    if (r < 0) return r;
-    return c->chunked_out ? conn_send_raw(c->fd, "\r\n", 2) : 0;
+    if (r < 0 || !c->chunked_out) return r;
+    memcpy(c->head_pend, "\r\n", 2);
+    c->head_pend_len = 2;
+    return 0;
 }
 
 int conn_end(struct conn *c)

@@ -22,7 +22,8 @@ struct conn {
     /* response */
     bool close_after, chunked_out, began;
     int status;
-    char head_pend[512]; /* a response head held back to go out with the first bytes */
+    char head_pend[512]; /* a response head (or a chunk's closing CRLF) held back to go out
+                            with the next bytes */
     size_t head_pend_len;
 };
 
