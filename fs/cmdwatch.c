@@ -181,18 +181,6 @@ void cmdwatch_start(struct sfs_sandbox *s, const char *id)
     pthread_mutex_unlock(&lock);
 }
 
-static struct timespec slice_end(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += WAIT_SLICE_MS * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
-}
-
 int cmdwatch_wait(struct cmdwatch *w, bool nonblock, int *code, json_t **final)
 {
     int rc = 0;
@@ -202,7 +190,7 @@ int cmdwatch_wait(struct cmdwatch *w, bool nonblock, int *code, json_t **final)
             rc = -EAGAIN;
             break;
         }
-        struct timespec ts = slice_end();
+        struct timespec ts = sfs_deadline_in(WAIT_SLICE_MS * 1000L);
         pthread_cond_timedwait(&ended, &lock, &ts);
         if (!w->done && fuse_get_context() && fuse_interrupted())
             rc = -EINTR;

@@ -473,6 +473,34 @@ static int op_unlink(const char *path)
     return -EPERM;
 }
 
+/* An operation on two files/ paths of one sandbox (EXDEV across sandboxes). */
+static int files_pair(const char *from, const struct node *a, const char *to,
+                      const struct node *b,
+                      int (*op)(const struct files_target *, const struct files_target *,
+                                unsigned),
+                      unsigned flags)
+{
+    if (strcmp(a->sbx, b->sbx))
+        return -EXDEV;
+    struct files_ref r;
+    int rc = files_ref(from, a, &r);
+    if (rc)
+        return rc;
+    struct files_target tb = r.t;
+    tb.path = b->rest;
+    tb.fuse_path = to;
+    rc = op(&r.t, &tb, flags);
+    sbx_put(r.s);
+    return rc;
+}
+
+static int link_targets(const struct files_target *from, const struct files_target *to,
+                        unsigned flags)
+{
+    (void)flags;
+    return files_link(from, to);
+}
+
 static int op_rename(const char *from, const char *to, unsigned flags)
 {
     struct node a, b;
@@ -489,18 +517,7 @@ static int op_rename(const char *from, const char *to, unsigned flags)
     }
     if (a.kind != N_FILES || b.kind != N_FILES)
         return -EXDEV;
-    if (strcmp(a.sbx, b.sbx))
-        return -EXDEV;
-    struct files_ref r;
-    rc = files_ref(from, &a, &r);
-    if (rc)
-        return rc;
-    struct files_target tb = r.t;
-    tb.path = b.rest;
-    tb.fuse_path = to;
-    rc = files_rename(&r.t, &tb, flags);
-    sbx_put(r.s);
-    return rc;
+    return files_pair(from, &a, to, &b, files_rename, flags);
 }
 
 /* Hard links exist only inside one sandbox's files/. */
@@ -512,18 +529,7 @@ static int op_link(const char *from, const char *to)
         return rc;
     if (a.kind != N_FILES || parse(to, &b) || b.kind != N_FILES)
         return -EPERM;
-    if (strcmp(a.sbx, b.sbx))
-        return -EXDEV;
-    struct files_ref r;
-    rc = files_ref(from, &a, &r);
-    if (rc)
-        return rc;
-    struct files_target tb = r.t;
-    tb.path = b.rest;
-    tb.fuse_path = to;
-    rc = files_link(&r.t, &tb);
-    sbx_put(r.s);
-    return rc;
+    return files_pair(from, &a, to, &b, link_targets, 0);
 }
 
 static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi)

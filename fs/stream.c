@@ -31,23 +31,10 @@ struct stream {
     struct cmdwatch *watch; /* exit streams of a watched command: its watch answers */
 };
 
-/* The CLOCK_REALTIME time (what the condition variables wait on) us microseconds from now. */
-static struct timespec deadline_in(long us)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += us * 1000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
-}
-
 /* Waits on cv for at most one slice; -EINTR when the FUSE request was interrupted. */
 static int wait_slice(pthread_cond_t *cv, pthread_mutex_t *m)
 {
-    struct timespec ts = deadline_in(WAIT_SLICE_MS * 1000L);
+    struct timespec ts = sfs_deadline_in(WAIT_SLICE_MS * 1000L);
     pthread_cond_timedwait(cv, m, &ts);
     return fuse_get_context() && fuse_interrupted() ? -EINTR : 0;
 }
@@ -265,7 +252,7 @@ static int open_stream(json_t *known, const struct sbx_execd *x, const char *id,
  * is delayed by at most that much. Called with st->lock held. */
 static void fill(struct stream *st, off_t off, size_t size)
 {
-    struct timespec dl = deadline_in(FILL_WAIT_US);
+    struct timespec dl = sfs_deadline_in(FILL_WAIT_US);
     while (!st->ended && !st->stop && st->len < STREAM_WINDOW &&
            st->base + (int64_t)st->len - off < (int64_t)size)
         if (pthread_cond_timedwait(&st->more, &st->lock, &dl))

@@ -9,6 +9,19 @@
 #include <unistd.h>
 #include "sandboxfs.h"
 
+struct timespec sfs_deadline_in(long us)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += us / 1000000L;
+    ts.tv_nsec += (us % 1000000L) * 1000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
 double sfs_now(void)
 {
     struct timespec ts;
