@@ -16,6 +16,7 @@ struct cmdwatch {
     char id[SBX_ID_MAX];
     struct sbx_execd x;
     bool done, listed;
+    bool active; /* a watcher is on it: its end will come */
     int rc, code;
     json_t *final;
     int refs;
@@ -67,6 +68,8 @@ struct cmdwatch *cmdwatch_find(const char *id)
     struct cmdwatch *w = watches;
     while (w && strcmp(w->id, id))
         w = w->lnext;
+    if (w && !w->active)
+        w = NULL; /* still queued (every watcher busy): the reader asks for itself */
     if (w)
         w->refs++;
     pthread_mutex_unlock(&lock);
@@ -127,6 +130,7 @@ static void *watcher(void *arg)
         qhead = w->qnext;
         if (!qhead)
             qtail = &qhead;
+        w->active = true;
         idle--;
         pthread_mutex_unlock(&lock);
         int code = -1;

@@ -15,7 +15,7 @@ struct cmdwatch;
 
 /* Watches command id of sandbox s (just started). */
 void cmdwatch_start(struct sfs_sandbox *s, const char *id);
-/* The watch of command id (referenced), or NULL when it is not watched (any more). */
+/* The watch of command id (referenced), or NULL when no watcher is on it (yet, or any more). */
 struct cmdwatch *cmdwatch_find(const char *id);
 void cmdwatch_put(struct cmdwatch *w);
 /* Waits for the end: 0 and the exit code (and, when final is non-NULL, execd's last status
