@@ -49,15 +49,15 @@ static bool pending(uint64_t h, const char *sb, const char *path)
     return false;
 }
 
-static int count_entry(void *arg, const char *name, const struct stat *st)
+static int stop_at_once(void *arg, const char *name, const struct stat *st)
 {
     (void)arg, (void)name, (void)st;
-    return 0;
+    return 1; /* only whether the listing is there matters */
 }
 
 static bool cached(const char *sb, const char *path)
 {
-    return fcache_fill_dir(sb, path, count_entry, NULL) == 1;
+    return fcache_fill_dir(sb, path, stop_at_once, NULL) == 1;
 }
 
 static void *worker(void *arg)

@@ -27,10 +27,11 @@ is "$(in_sandbox "test -d $FIN/fm/made && echo yes")" "yes" "gio mkdir reaches t
 timeout 10 gio remove "$F/fm/sub/moved.bin" "$F/fm/made"
 is "$(ls "$F/fm" "$F/fm/sub" | tr '\n' ' ')" "$F/fm: note.txt sub  $F/fm/sub: blob.bin " "gio remove"
 
-# Midnight Commander under tmux. wait_pane TEXT: the screen shows TEXT within 10 s.
+# Midnight Commander under tmux, one tmux server per mc (a server just killed may still hold
+# its socket). wait_pane TEXT: the screen shows TEXT within 10 s.
 export TERM=xterm
-sock=$SFS_TMP/tmux.sock
 mkdir -p "$SFS_TMP/mchome"
+sock=
 tm() { tmux -S "$sock" "$@"; }
 wait_pane() {
     local end=$((SECONDS + 10))
@@ -39,13 +40,13 @@ wait_pane() {
         sleep 0.1
     done
 }
-on_exit "tmux -S '$sock' kill-server 2>/dev/null"
-mc_in() { # mc_in LEFT RIGHT: a fresh mc with these panels
-    tm kill-server 2>/dev/null
+on_exit "for s in '$SFS_TMP'/tmux-*.sock; do tmux -S \"\$s\" kill-server 2>/dev/null; done"
+mc_in() { # mc_in N LEFT RIGHT: mc number N with these panels
+    sock=$SFS_TMP/tmux-$1.sock
     tm new-session -d -s fm -x 160 -y 40 \
-        "env HOME=$SFS_TMP/mchome mc -u -a --nosubshell '$1' '$2'"
+        "env HOME=$SFS_TMP/mchome mc -u -a --nosubshell '$2' '$3'"
 }
-mc_in "$F/fm" "$out"
+mc_in 1 "$F/fm" "$out"
 wait_pane "note.txt"
 ok $? "mc lists the sandbox's directory"
 tm send-keys -t fm Down Down F3 # .. -> /sub -> note.txt, view it
@@ -58,7 +59,8 @@ tm send-keys -t fm Enter
 timeout 10 bash -c "until [[ \$(cat '$out/note.txt' 2>/dev/null) == hello-preview ]]; do sleep 0.1; done"
 ok $? "mc copies out of the mount"
 mkdir -p "$out/mc"
-mc_in "$F/fm/sub" "$out/mc"
+tm kill-server 2>/dev/null
+mc_in 2 "$F/fm/sub" "$out/mc"
 wait_pane "blob.bin"
 tm send-keys -t fm Down F5
 wait_pane "Copy file \"blob.bin\""
