@@ -89,17 +89,41 @@ static int status_exit(json_t *status, int *code)
     return json_is_true(json_object_get(status, "running")) ? -EAGAIN : -EIO;
 }
 
+/* The command ended with code: its exit text, and the status record that told it (owned). */
+static void set_exit(struct stream *st, int code, json_t *final)
+{
+    snprintf(st->exit_text, sizeof st->exit_text, "%d\n", code);
+    json_decref(st->final);
+    st->final = final;
+}
+
 /* Takes a status record: 0 and the exit text when the command ended, -EAGAIN while it runs. */
 static int take_status(struct stream *st, json_t *status)
 {
     int code, rc = status_exit(status, &code);
-    if (!rc) {
-        snprintf(st->exit_text, sizeof st->exit_text, "%d\n", code);
-        json_decref(st->final);
-        st->final = json_incref(status);
-    }
+    if (!rc)
+        set_exit(st, code, json_incref(status));
     json_decref(status);
     return rc;
+}
+
+/* With status-wait, in the calling thread (whose connections are reused). */
+static int wait_exit_here(const struct sbx_execd *x, const char *id, int (*stop)(void *),
+                          void *arg, int *code, json_t **final)
+{
+    for (;;) {
+        if (stop && stop(arg))
+            return -ECANCELED;
+        json_t *status = NULL;
+        int rc = sbx_cmd_wait(x, id, EXIT_WAIT_S, stop, arg, &status);
+        if (!rc)
+            rc = status_exit(status, code);
+        if (!rc && final)
+            *final = json_incref(status);
+        json_decref(status);
+        if (rc != -EAGAIN)
+            return rc;
+    }
 }
 
 static int fetch_exit(struct stream *st)
@@ -112,16 +136,12 @@ static int fetch_exit(struct stream *st)
 /* With the status-wait extension: one request that answers at the command's end. */
 static int wait_exit(struct stream *st)
 {
-    for (;;) {
-        if (still_wanted(st))
-            return -ECANCELED;
-        json_t *status;
-        int rc = sbx_cmd_wait(&st->x, st->id, EXIT_WAIT_S, still_wanted, st, &status);
-        if (!rc)
-            rc = take_status(st, status);
-        if (rc != -EAGAIN)
-            return rc;
-    }
+    int code;
+    json_t *final = NULL;
+    int rc = wait_exit_here(&st->x, st->id, still_wanted, st, &code, &final);
+    if (!rc)
+        set_exit(st, code, final);
+    return rc;
 }
 
 static bool command_running(struct stream *st)
@@ -280,9 +300,7 @@ static int watched_exit(struct stream *st)
     int rc = cmdwatch_wait(st->watch, st->nonblock, &code, &final);
     pthread_mutex_lock(&st->lock);
     if (rc == 0 && !st->ended) {
-        snprintf(st->exit_text, sizeof st->exit_text, "%d\n", code);
-        json_decref(st->final);
-        st->final = final;
+        set_exit(st, code, final);
         st->ended = true;
     } else {
         json_decref(final);
@@ -360,25 +378,6 @@ int stream_open(json_t *known, const struct sbx_execd *x, const char *id, const 
                 bool nonblock, struct stream **out)
 {
     return open_stream(known, x, id, which, nonblock, true, out);
-}
-
-/* With status-wait, in the calling thread (whose connections are reused). */
-static int wait_exit_here(const struct sbx_execd *x, const char *id, int (*stop)(void *),
-                          void *arg, int *code, json_t **final)
-{
-    for (;;) {
-        if (stop && stop(arg))
-            return -ECANCELED;
-        json_t *status = NULL;
-        int rc = sbx_cmd_wait(x, id, EXIT_WAIT_S, stop, arg, &status);
-        if (!rc)
-            rc = status_exit(status, code);
-        if (!rc && final)
-            *final = json_incref(status);
-        json_decref(status);
-        if (rc != -EAGAIN)
-            return rc;
-    }
 }
 
 int stream_wait_exit(const struct sbx_execd *x, const char *id, int (*stop)(void *), void *arg,

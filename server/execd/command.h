@@ -1,10 +1,11 @@
 /* Command records: spawn, output spooling, exit status, registry and followers.
  *
  * Every command (foreground, background, session run) gets two spools, stdout and stderr, and
- * an outmap that reads them as output (both, in arrival order; outmap.h). A per-command I/O thread moves bytes from the pipes into
- * the spools and wakes followers through the command's condvar; the reaper thread (reaper.c)
- * reports the exit status. A command is "running" until it exited AND its pipes were drained,
- * so a follower that sees running == false has every byte available. */
+ * an outmap that reads them as output (both, in arrival order; outmap.h). A per-command I/O
+ * thread moves bytes from the pipes into the spools and wakes followers through the command's
+ * condvar; the reaper thread (reaper.c) reports the exit status. A command is "running" until
+ * it exited AND its pipes were drained, so a follower that sees running == false has every byte
+ * available. */
 #ifndef EXECD_COMMAND_H
 #define EXECD_COMMAND_H
 #include "outmap.h"

@@ -66,25 +66,23 @@ static int pump_splice(struct command *c, int *fd, int stream)
 }
 
 /* Moves one batch from *fd to its spool (spliced once the spool exists and while its filesystem
- * allows it, else read and written: a quiet command opens no spool); closes it at EOF. Returns
- * bytes moved (0 at EOF or nothing). */
-static size_t pump(struct command *c, int *fd, int stream, char *buf)
+ * allows it, else read and written: a quiet command opens no spool); closes it at EOF. */
+static void pump(struct command *c, int *fd, int stream, char *buf)
 {
     if (!c->no_splice && c->sp[stream].fd >= 0) { /* the first bytes open it: read them */
         int s = pump_splice(c, fd, stream);
-        if (s >= 0 || s == -EAGAIN) return s > 0 ? 1 : 0;
+        if (s >= 0 || s == -EAGAIN) return;
         c->no_splice = true; /* e.g. EINVAL: this filesystem cannot; ENOSPC: full or capped */
     }
     ssize_t r = read(*fd, buf, IO_CHUNK);
-    if (r < 0 && (errno == EINTR || errno == EAGAIN)) return 0;
+    if (r < 0 && (errno == EINTR || errno == EAGAIN)) return;
     if (r <= 0) {
         close(*fd);
         *fd = -1;
-        return 0;
+        return;
     }
     grow_if_full(c, *fd, stream, (size_t)r);
     publish(c, stream, buf, (size_t)r);
-    return (size_t)r;
 }
 
 /* After the exit: takes what is already in the pipes without waiting for descendants. */
