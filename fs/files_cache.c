@@ -94,6 +94,8 @@ static struct entry *lookup(char kind, const char *sb, const char *path)
 /* Removes every entry matching pred; used for expiry, prefixes and whole sandboxes. */
 static void sweep(int (*pred)(const struct entry *e, const void *arg), const void *arg)
 {
+    if (!count) /* every command's end sweeps: no scan of 16384 empty buckets */
+        return;
     for (size_t i = 0; i < NBUCKETS; i++)
         for (struct entry **pp = &buckets[i]; *pp;)
             if (pred(*pp, arg))

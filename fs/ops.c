@@ -215,6 +215,7 @@ static int open_stream(const struct node *n, struct fuse_file_info *fi)
     fi->fh = (uint64_t)(uintptr_t)h;
     fi->direct_io = 1;
     fi->nonseekable = 0;
+    fi->noflush = 1; /* close(2) has nothing to flush: no FLUSH request */
     return 0;
 }
 
@@ -237,6 +238,7 @@ static int open_content(const struct node *n, struct fuse_file_info *fi)
     }
     fi->fh = (uint64_t)(uintptr_t)h;
     fi->direct_io = 1;
+    fi->noflush = 1; /* a write acts at once (cmd, ctl, ...): close(2) has nothing to flush */
     return 0;
 }
 

@@ -26,6 +26,7 @@ static void command_free(struct command *c)
     for (int i = 0; i < CS_OUTPUT; i++)
         spool_close(&c->sp[i]);
     outmap_close(&c->out);
+    if (c->exec_fd >= 0) close(c->exec_fd); /* no I/O thread ever ran */
     pthread_mutex_destroy(&c->mu);
     pthread_cond_destroy(&c->cv);
     free(c->content);
@@ -97,7 +98,7 @@ static struct command *command_new(const struct cmd_spec *spec)
     c->content = strdup(spec->command ? spec->command : "");
     c->kind = spec->kind;
     c->running = true;
-    c->efd = c->out_fd = c->err_fd = -1;
+    c->efd = c->out_fd = c->err_fd = c->exec_fd = -1;
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
     for (int i = 0; i < CS_OUTPUT; i++)

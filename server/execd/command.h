@@ -37,6 +37,7 @@ struct command {
     pthread_cond_t cv;
     /* I/O thread private */
     int efd, out_fd, err_fd;
+    int exec_fd;           /* closes on the child's exec, else carries its errno; -1: checked */
     bool no_splice;        /* the spool cannot take spliced bytes: read and write them */
     bool pipe_grown[2];    /* stdout's, stderr's pipe was made larger (a fast writer) */
     int64_t deadline_mono; /* 0: no timeout */
@@ -77,6 +78,8 @@ int commands_init(void);
 int command_start(const struct cmd_spec *spec, struct command **ret, char *err, size_t errsz);
 /* Starts the I/O thread of a command started with defer_io (exactly once). */
 void command_start_io(struct command *c);
+/* Waits for the child's exec; a failure becomes the command's error. path: for the message. */
+void exec_checked(struct command *c, const char *path, char *err, size_t errsz);
 struct command *command_find(const char *id); /* referenced, or NULL */
 void command_put(struct command *c);
 /* Signals the process group. -ESRCH when it is no longer running. */

@@ -142,6 +142,8 @@ static void io_loop(struct command *c, char *buf)
 static void *io_main(void *arg)
 {
     struct command *c = arg;
+    char err[256];
+    exec_checked(c, command_shell(), err, sizeof err);
     char *buf = malloc(IO_CHUNK);
     if (buf && c->efd >= 0 && c->pid > 0)
         io_loop(c, buf);

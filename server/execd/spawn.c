@@ -148,16 +148,13 @@ fail:;
     _exit(127);
 }
 
-/* vfork: no page-table copy, and the parent resumes once the child has exec'd. The child
- * only makes syscalls (child_exec) and never returns from here. ASan builds use fork:
- * ASan's vfork support is partial. */
+/* fork, not vfork: a vfork parent sleeps until the child's exec, and the wakeup can land on the
+ * CPU the new program is running on and wait there for its time slice (seen: 1 to 3 ms on a
+ * 2-vCPU VM). With fork the answer leaves while the child execs. The child only makes
+ * syscalls (child_exec) and never returns from here. */
 __attribute__((noinline)) static pid_t launch(const struct child_plan *p)
 {
-#if defined(__SANITIZE_ADDRESS__)
     pid_t pid = fork();
-#else
-    pid_t pid = vfork();
-#endif
     if (pid == 0) child_exec(p);
     return pid;
 }
@@ -169,6 +166,23 @@ static void fail_record(struct command *c, char *err, size_t errsz, const char *
     free(c->error);
     c->error = strdup(err);
     pthread_mutex_unlock(&c->mu);
+}
+
+/* Waits for the child's exec (or its failure, recorded as the command's error). */
+void exec_checked(struct command *c, const char *path, char *err, size_t errsz)
+{
+    if (c->exec_fd < 0) return;
+    int child_errno;
+    ssize_t r;
+    while ((r = read(c->exec_fd, &child_errno, sizeof(child_errno))) < 0 && errno == EINTR)
+        ;
+    if (r == sizeof(child_errno)) {
+        char what[64];
+        snprintf(what, sizeof(what), "fork/exec %s", path ? path : "command");
+        fail_record(c, err, errsz, what, child_errno);
+    }
+    close(c->exec_fd);
+    c->exec_fd = -1;
 }
 
 int spawn_command(struct command *c, const struct cmd_spec *spec, char *err, size_t errsz)
@@ -224,12 +238,11 @@ int spawn_command(struct command *c, const struct cmd_spec *spec, char *err, siz
         fail_record(c, err, errsz, "fork", fork_errno);
         goto out;
     }
-    int child_errno;
-    if (read(rep[0], &child_errno, sizeof(child_errno)) == sizeof(child_errno)) {
-        char what[64];
-        snprintf(what, sizeof(what), "fork/exec %s", argv[0]);
-        fail_record(c, err, errsz, what, child_errno);
-    }
+    /* Switching user can fail (EPERM): the answer waits for the exec then. Otherwise only an
+     * exec of the shell itself could fail, and the I/O thread records that (exec_checked). */
+    c->exec_fd = rep[0];
+    rep[0] = -1;
+    if (spec->has_uid || spec->has_gid) exec_checked(c, argv[0], err, errsz);
     c->out_fd = out[0];
     c->err_fd = spec->merge_stderr ? -1 : errp[0];
     out[0] = -1;
