@@ -217,6 +217,24 @@ int sbx_cmd_stream(const struct sbx_execd *x, const char *id, const char *which,
     return sbx_http_errno(sbx_http(&req, NULL, &meta));
 }
 
+int sbx_cmd_splice(const struct sbx_execd *x, const char *id, const char *which, int64_t offset,
+                   const struct sbx_splice *sp)
+{
+    char url[512];
+    int rc = sbx_execd_url(x, url, sizeof url, "/command/%s/%s?offset=%lld&follow=1", id, which,
+                           (long long)offset);
+    if (rc)
+        return rc;
+    struct sbx_req req = {0};
+    sbx_execd_headers(x, &req, NULL);
+    return sbx_http_errno(sbx_http_splice(url, req.headers, sp));
+}
+
+bool sbx_cmd_can_splice(const struct sbx_execd *x)
+{
+    return (x->ext & SBX_EXT_RAW_OUTPUT) && sbx_http_can_splice(x->base);
+}
+
 int sbx_cmd_logs(const struct sbx_execd *x, const char *id, int64_t cursor, struct sbx_buf *out,
                  int64_t *next)
 {

@@ -4,6 +4,7 @@
 #define SBX_COMMANDS_H
 #include <jansson.h>
 #include "execd.h"
+#include "http_splice.h"
 
 #define SBX_CMD_MAX (64 * 1024) /* the longest command text accepted */
 #define SBX_ID_MAX 40
@@ -31,6 +32,12 @@ int sbx_cmd_stream(const struct sbx_execd *x, const char *id, const char *which,
                    int follow, int (*on_head)(long, const struct sbx_resp_meta *, void *),
                    int (*on_data)(const char *, size_t, void *), int (*alive)(void *),
                    void *arg);
+
+/* sbx_cmd_stream's follow (from offset) with the bytes spliced into sp's pipe; -EOPNOTSUPP
+ * where sbx_cmd_can_splice says no. */
+int sbx_cmd_splice(const struct sbx_execd *x, const char *id, const char *which, int64_t offset,
+                   const struct sbx_splice *sp);
+bool sbx_cmd_can_splice(const struct sbx_execd *x);
 
 /* GET /command/{id}/logs?cursor= (upstream, background commands): the combined output from byte
  * cursor; *next receives the new cursor. out gets the bytes (caller frees). */

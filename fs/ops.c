@@ -17,6 +17,7 @@
 #include "notify.h"
 #include "ops.h"
 #include "sessions.h"
+#include "reply_pipe.h"
 #include "stream.h"
 
 struct content_h { /* SFS_H_CONTENT: generated text, snapshotted at open; writes act at once */
@@ -351,6 +352,46 @@ static int op_read(const char *path, char *buf, size_t size, off_t off, struct f
     }
 }
 
+/* A piped command stream's bytes go to libfuse as a pipe: spliced into /dev/fuse, never copied
+ * here. > 0: the bytes are in the thread's reply pipe (*fd); else what op_read should do. */
+static int read_spliced(struct sfs_handle *h, size_t size, off_t off, int *fd)
+{
+    struct stream_h *sh = (struct stream_h *)h;
+    int wr;
+    if (h->kind != SFS_H_STREAM || sh->run || !sh->st || reply_pipe(fd, &wr))
+        return -EOPNOTSUPP;
+    return stream_read_fd(sh->st, wr, size < REPLY_PIPE_BYTES ? size : REPLY_PIPE_BYTES, off);
+}
+
+static int op_read_buf(const char *path, struct fuse_bufvec **bufp, size_t size, off_t off,
+                       struct fuse_file_info *fi)
+{
+    struct fuse_bufvec *bv = malloc(sizeof *bv);
+    if (!bv)
+        return -ENOMEM;
+    int fd = -1;
+    int n = read_spliced((struct sfs_handle *)(uintptr_t)fi->fh, size, off, &fd);
+    if (n > 0) {
+        *bv = FUSE_BUFVEC_INIT((size_t)n);
+        bv->buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_RETRY;
+        bv->buf[0].fd = fd;
+        *bufp = bv;
+        return 0;
+    }
+    char *mem = n == -EOPNOTSUPP ? malloc(size ? size : 1) : NULL;
+    if (n == -EOPNOTSUPP)
+        n = mem ? op_read(path, mem, size, off, fi) : -ENOMEM;
+    if (n < 0) {
+        free(mem);
+        free(bv);
+        return n;
+    }
+    *bv = FUSE_BUFVEC_INIT((size_t)n);
+    bv->buf[0].mem = mem; /* libfuse frees it (NULL at EOF of a piped stream) */
+    *bufp = bv;
+    return 0;
+}
+
 static int op_write(const char *path, const char *buf, size_t size, off_t off,
                     struct fuse_file_info *fi)
 {
@@ -632,6 +673,8 @@ static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
     cfg->intr = 1; /* Ctrl-C on a blocked read: libfuse signals the worker (SIGUSR1) */
     cfg->intr_signal = SIGUSR1;
     conn->want |= FUSE_CAP_ASYNC_READ;
+    if (conn->capable & FUSE_CAP_SPLICE_WRITE) /* piped streams' replies (op_read_buf) */
+        conn->want |= FUSE_CAP_SPLICE_WRITE;
     /* Every path under NAME/files crosses the files -> ../.files/NAME symlink: without this
      * the kernel asks READLINK on each lookup (ls -lR: two per file). A cached target is
      * dropped when the link's size or mtime changes (auto_inval_data) or the inode goes. */
@@ -661,6 +704,7 @@ const struct fuse_operations sfs_ops = {
     .open = op_open,
     .create = op_create,
     .read = op_read,
+    .read_buf = op_read_buf,
     .write = op_write,
     .flush = op_flush,
     .fsync = op_fsync,

@@ -1,8 +1,10 @@
 /* Command output streams (see stream.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 #include "cmdwatch.h"
@@ -11,6 +13,7 @@
 #define WAIT_SLICE_MS 100 /* blocked reads re-check for a FUSE interrupt this often */
 #define EXIT_WAIT_S 30    /* one status-wait request waits this long for a command's end */
 #define FILL_WAIT_US 1000 /* a short read of a running stream waits this long for more bytes */
+#define PIPE_BYTES (1u << 20) /* a piped stream's pipe (pipe-max-size by default) */
 
 struct stream {
     struct sbx_execd x;
@@ -23,6 +26,11 @@ struct stream {
     char *win;            /* bytes [base, base + len) of the stream, at win + head */
     int64_t base;
     size_t head, len;
+    /* Piped (raw output over plain HTTP): the window is this pipe instead, [base, base + len)
+     * in it, filled by splice from the socket and emptied into the FUSE reply: no copy. */
+    int pipe[2];
+    size_t pipe_cap;
+    int stop_fd; /* piped: wakes the producer's waits on the socket or the pipe */
     bool ended, stop, thread;
     int err;
     pthread_t th;
@@ -67,6 +75,41 @@ static int on_data(const char *p, size_t n, void *arg)
     int stop = st->stop;
     pthread_mutex_unlock(&st->lock);
     return stop;
+}
+
+/* Piped: the room the pipe has (waits while it is full); 0 once the stream is stopped. */
+static size_t pipe_room(void *arg)
+{
+    struct stream *st = arg;
+    pthread_mutex_lock(&st->lock);
+    while (!st->stop && st->len >= st->pipe_cap)
+        pthread_cond_wait(&st->space, &st->lock);
+    size_t room = st->stop ? 0 : st->pipe_cap - st->len;
+    pthread_mutex_unlock(&st->lock);
+    return room;
+}
+
+static void pipe_moved(size_t n, void *arg)
+{
+    struct stream *st = arg;
+    pthread_mutex_lock(&st->lock);
+    st->len += n;
+    pthread_cond_broadcast(&st->more);
+    pthread_mutex_unlock(&st->lock);
+}
+
+/* Piped: moves k bytes from the pipe's head into buf, or (buf NULL) into the pipe fd. Called
+ * with st->lock held. */
+static int pipe_take(struct stream *st, char *buf, int fd, size_t k)
+{
+    ssize_t m = buf ? read(st->pipe[0], buf, k)
+                    : splice(st->pipe[0], NULL, fd, NULL, k, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    if (m < 0)
+        return -errno;
+    st->base += m;
+    st->len -= (size_t)m;
+    pthread_cond_broadcast(&st->space);
+    return (int)m;
 }
 
 static int still_wanted(void *arg)
@@ -187,6 +230,10 @@ static void *producer(void *arg)
     int rc;
     if (st->exit_only && st->x.ext & SBX_EXT_STATUS_WAIT) {
         rc = wait_exit(st);
+    } else if (st->pipe[0] >= 0) {
+        struct sbx_splice sp = {.pipe_fd = st->pipe[1], .stop_fd = st->stop_fd,
+                                .room = pipe_room, .moved = pipe_moved, .arg = st};
+        rc = sbx_cmd_splice(&st->x, st->id, which, from, &sp);
     } else {
         rc = st->x.ext & SBX_EXT_RAW_OUTPUT
                  ? sbx_cmd_stream(&st->x, st->id, which, from, 1, NULL, on_data, still_wanted, st)
@@ -212,9 +259,17 @@ static void stop_producer(struct stream *st)
     st->stop = true;
     pthread_cond_broadcast(&st->space);
     pthread_mutex_unlock(&st->lock);
-    pthread_join(st->th, NULL); /* an idle follower notices within a second (alive) */
+    uint64_t one = 1;
+    if (st->stop_fd >= 0 && write(st->stop_fd, &one, sizeof one) < 0)
+        sfs_log("stream: cannot wake its follower: %s", strerror(errno));
+    pthread_join(st->th, NULL); /* an idle curl follower notices within a second (alive) */
     st->thread = false;
     st->stop = false;
+    if (st->stop_fd >= 0 && read(st->stop_fd, &one, sizeof one) < 0 && errno != EAGAIN)
+        sfs_log("stream: cannot reset its stop event: %s", strerror(errno));
+    char scrap[4096]; /* the pipe's bytes belonged to the old position */
+    while (st->pipe[0] >= 0 && read(st->pipe[0], scrap, sizeof scrap) > 0)
+        ;
 }
 
 static int start_producer(struct stream *st, int64_t at)
@@ -228,6 +283,32 @@ static int start_producer(struct stream *st, int64_t at)
         return -EAGAIN;
     st->thread = true;
     return 0;
+}
+
+static void close_pipe(struct stream *st)
+{
+    for (int i = 0; i < 2; i++)
+        if (st->pipe[i] >= 0)
+            close(st->pipe[i]);
+    if (st->stop_fd >= 0)
+        close(st->stop_fd);
+    st->pipe[0] = st->pipe[1] = st->stop_fd = -1;
+}
+
+/* Makes a piped stream's pipe and stop event; leaves st unpiped when it cannot. */
+static void open_pipe(struct stream *st)
+{
+    st->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (st->stop_fd >= 0 && pipe2(st->pipe, O_CLOEXEC | O_NONBLOCK) == 0) {
+        int cap = fcntl(st->pipe[1], F_SETPIPE_SZ, PIPE_BYTES);
+        if (cap < 0)
+            cap = fcntl(st->pipe[1], F_GETPIPE_SZ);
+        if (cap > 0) {
+            st->pipe_cap = (size_t)cap;
+            return;
+        }
+    }
+    close_pipe(st);
 }
 
 /* watched: an exit stream may wait on the command's watcher (not the watcher's own). */
@@ -245,8 +326,11 @@ static int open_stream(json_t *known, const struct sbx_execd *x, const char *id,
     pthread_mutex_init(&st->lock, NULL);
     pthread_cond_init(&st->more, NULL);
     pthread_cond_init(&st->space, NULL);
-    st->win = st->exit_only ? NULL : malloc(STREAM_WINDOW);
-    int rc = st->exit_only || st->win ? 0 : -ENOMEM;
+    st->pipe[0] = st->pipe[1] = st->stop_fd = -1;
+    if (!st->exit_only && sbx_cmd_can_splice(x))
+        open_pipe(st);
+    st->win = st->exit_only || st->pipe[0] >= 0 ? NULL : malloc(STREAM_WINDOW);
+    int rc = st->exit_only || st->pipe[0] >= 0 || st->win ? 0 : -ENOMEM;
     /* A blocking exit reader with status-wait needs no first look: the wait answers at once
      * for a command that is over. */
     bool look_first = st->nonblock || !(x->ext & SBX_EXT_STATUS_WAIT);
@@ -326,13 +410,14 @@ static int read_exit(struct stream *st, char *buf, size_t size, off_t off)
     return rc;
 }
 
-int stream_read(struct stream *st, char *buf, size_t size, off_t off)
+/* Reads at off into buf, or (buf NULL, piped streams only) into the pipe fd. */
+static int read_at(struct stream *st, char *buf, int fd, size_t size, off_t off)
 {
-    if (st->exit_only)
-        return read_exit(st, buf, size, off);
+    bool piped = st->pipe[0] >= 0;
     int rc = 0;
     pthread_mutex_lock(&st->lock);
-    if (off < st->base || off > st->base + (int64_t)st->len + (int64_t)STREAM_WINDOW) {
+    if (piped ? off != st->base
+              : off < st->base || off > st->base + (int64_t)st->len + (int64_t)STREAM_WINDOW) {
         pthread_mutex_unlock(&st->lock);
         rc = start_producer(st, off); /* a seek: follow again from there */
         pthread_mutex_lock(&st->lock);
@@ -343,14 +428,15 @@ int stream_read(struct stream *st, char *buf, size_t size, off_t off)
         if (off < st->base + (int64_t)st->len) {
             if (!st->nonblock)
                 fill(st, off, size);
-            rc = (int)take(st, buf, size, off);
+            rc = piped ? pipe_take(st, buf, fd, st->len < size ? st->len : size)
+                       : (int)take(st, buf, size, off);
             break;
         }
         if (st->ended) {
             rc = st->err;
             break;
         }
-        if (off > st->base + (int64_t)st->len && st->len == STREAM_WINDOW) {
+        if (!piped && off > st->base + (int64_t)st->len && st->len == STREAM_WINDOW) {
             take(st, buf, 0, st->base + (int64_t)st->len); /* skip ahead to off */
             continue;
         }
@@ -358,6 +444,16 @@ int stream_read(struct stream *st, char *buf, size_t size, off_t off)
     }
     pthread_mutex_unlock(&st->lock);
     return rc;
+}
+
+int stream_read(struct stream *st, char *buf, size_t size, off_t off)
+{
+    return st->exit_only ? read_exit(st, buf, size, off) : read_at(st, buf, -1, size, off);
+}
+
+int stream_read_fd(struct stream *st, int fd, size_t size, off_t off)
+{
+    return st->exit_only || st->pipe[0] < 0 ? -EOPNOTSUPP : read_at(st, NULL, fd, size, off);
 }
 
 void stream_close(struct stream *st)
@@ -370,6 +466,7 @@ void stream_close(struct stream *st)
     pthread_cond_destroy(&st->more);
     pthread_cond_destroy(&st->space);
     json_decref(st->final);
+    close_pipe(st);
     free(st->win);
     free(st);
 }

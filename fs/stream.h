@@ -15,6 +15,9 @@ struct stream;
 int stream_open(json_t *known, const struct sbx_execd *x, const char *id, const char *which,
                 bool nonblock, struct stream **out);
 int stream_read(struct stream *st, char *buf, size_t size, off_t off);
+/* As stream_read, but the bytes go into the pipe fd (spliced: no copy) and the count is the
+ * return; -EOPNOTSUPP for a stream that is not piped (exit, TLS, upstream's execd). */
+int stream_read_fd(struct stream *st, int fd, size_t size, off_t off);
 void stream_close(struct stream *st);
 
 /* Waits until the command ended (until stop(arg) answers non-zero, asked about once a second:

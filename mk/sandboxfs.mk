@@ -28,6 +28,12 @@ $(BUILD)/tests/test_sandboxfs_parse: $(BUILD)/obj/tests/unit/test_sandboxfs_pars
 CFLAGS_tests += $(SANDBOXFS_CFLAGS)
 UNIT_TESTS += $(BUILD)/tests/test_sandboxfs_parse
 
+# The spliced GET (backend/http_splice.c) against canned answers over real TCP.
+$(BUILD)/tests/test_http_splice: $(BUILD)/obj/tests/unit/test_http_splice.o $(BUILD)/libsandbox.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SANDBOXFS_LIBS)
+UNIT_TESTS += $(BUILD)/tests/test_http_splice
+
 $(BUILD)/fuzz/sandboxfs_template: $(BUILD)/obj/tests/fuzz/sandboxfs_template.o $(SFS_PARSE_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SANDBOXFS_LIBS)

@@ -13,6 +13,28 @@ is "$(cat "$MNT/box/exit")" "0" "the 1 GiB command ended"
 is "$got" "$(bash -c "$gen" | sha256sum | cut -d' ' -f1)" "1 GiB of binary output arrives byte for byte"
 is "$(tail -c +1048576001 "$MNT/box/stdout" | sha256sum)" "$(bash -c "$gen" | tail -c +1048576001 | sha256sum)" "a reader starting at 1000 MiB gets exactly the rest"
 
+# Against our execd, stdout is spliced from the socket into the FUSE reply: readers of their
+# own, re-reads and seeks follow again from the asked offset.
+echo 'for i in 1 2 3; do seq 1 100000; sleep 0.2; done' >"$MNT/box/cmd"
+cat "$MNT/box/stdout" >"$SFS_TMP/s1" &
+r1=$!
+cat "$MNT/box/stdout" >"$SFS_TMP/s2" &
+r2=$!
+wait $r1 $r2
+want=$(for i in 1 2 3; do seq 1 100000; done | sha256sum)
+is "$(sha256sum <"$SFS_TMP/s1")" "$want" "two readers of a running stdout: the first gets every byte"
+is "$(sha256sum <"$SFS_TMP/s2")" "$want" "... and so does the second"
+is "$(dd if="$MNT/box/stdout" bs=1000 skip=1000 count=3 2>/dev/null | sha256sum)" \
+    "$(for i in 1 2 3; do seq 1 100000; done | tail -c +1000001 | head -c 3000 | sha256sum)" \
+    "dd at an offset reads exactly there"
+reread='import sys
+f = open(sys.argv[1], "rb")
+a = f.read(70000); f.seek(0); b = f.read(70000); f.seek(12345)
+print(a == b, f.read(10).decode().replace("\n", "|"))'
+is "$(python3 -c "$reread" "$MNT/box/stdout")" \
+    "True $(seq 1 100000 | tail -c +12346 | head -c 10 | tr '\n' '|')" \
+    "a re-read from 0 and a seek forward read the right bytes"
+
 echo 'for i in 1 2 3; do echo line$i; sleep 0.3; done' >"$MNT/box/cmd"
 is "$(timeout 20 tail -n +1 -f "$MNT/box/stdout" | head -n 3 | tr '\n' ' ')" "line1 line2 line3 " "tail -f follows a growing stdout"
 sz=$(stat -c %s "$MNT/box/stdout")
