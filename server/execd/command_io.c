@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define IO_CHUNK (256 * 1024)
+#define IO_CHUNK (256 * 1024)     /* bytes per read into the buffer (no splice) */
+#define SPLICE_CHUNK (1024 * 1024) /* bytes per splice into a spool: a full grown pipe */
 #define FULL_PIPE (64 * 1024)      /* a read this large found the pipe full: a fast writer */
 #define BIG_PIPE (1 << 20)         /* its pipe then grows to this (pipe-max-size by default) */
 #define DRAIN_MAX (64u << 20) /* after exit, bytes still read from pipes held by descendants */
@@ -51,7 +52,7 @@ static void grow_if_full(struct command *c, int fd, int stream, size_t got)
 static int pump_splice(struct command *c, int *fd, int stream)
 {
     uint64_t at = c->sp[stream].len;
-    ssize_t r = spool_splice(&c->sp[stream], g_cfg.spool_dir, at, *fd, IO_CHUNK);
+    ssize_t r = spool_splice(&c->sp[stream], g_cfg.spool_dir, at, *fd, SPLICE_CHUNK);
     if (r > 0) {
         grow_if_full(c, *fd, stream, (size_t)r);
         publish_stored(c, stream, at, (size_t)r, (size_t)r);
