@@ -165,11 +165,13 @@ static ssize_t recv_until(int s, int stop_fd, char *buf, size_t cap, const char 
 /* Moves n bytes (n < 0: up to EOF) from the socket into the pipe. */
 static int splice_body(int s, const struct sbx_splice *sp, int64_t n)
 {
+    bool full = false;
     while (n) {
-        size_t room = sp->room(sp->arg);
+        size_t room = sp->room(sp->arg, full);
         if (!room) return -ECANCELED;
         size_t want = n > 0 && (uint64_t)n < room ? (size_t)n : room;
         ssize_t m = splice(s, NULL, sp->pipe_fd, NULL, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+        full = false;
         if (m > 0) {
             sp->moved((size_t)m, sp->arg);
             if (n > 0) n -= m;
@@ -178,12 +180,11 @@ static int splice_body(int s, const struct sbx_splice *sp, int64_t n)
         if (m == 0) return n < 0 ? 0 : -ECONNRESET;
         if (errno == EINTR) continue;
         if (errno != EAGAIN) return -errno;
-        /* Nothing in the socket, or no free slot in the pipe (small fragments fill its slots
-         * before its bytes): wait for whichever it is. */
+        /* Nothing in the socket, or no free buffer in the pipe (small pieces take whole
+         * buffers before the pipe's bytes are used up): room() then waits for the reader. */
         struct pollfd p = {.fd = s, .events = POLLIN};
-        bool has_data = poll(&p, 1, 0) == 1;
-        int rc = has_data ? wait_fd(sp->pipe_fd, POLLOUT, sp->stop_fd, -1)
-                          : wait_fd(s, POLLIN, sp->stop_fd, -1);
+        full = poll(&p, 1, 0) == 1;
+        int rc = full ? 0 : wait_fd(s, POLLIN, sp->stop_fd, -1);
         if (rc) return rc;
     }
     return 0;

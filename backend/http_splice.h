@@ -10,8 +10,9 @@
 struct sbx_splice {
     int pipe_fd; /* the pipe's write end */
     int stop_fd; /* readable: give up at once (-ECANCELED) */
-    /* Bytes the pipe may take now; blocks while it is full; 0: give up (-ECANCELED). */
-    size_t (*room)(void *arg);
+    /* Bytes the pipe may take now; blocks while it is full; 0: give up (-ECANCELED). full: the
+     * pipe refused more before its bytes were used up (small pieces take whole buffers). */
+    size_t (*room)(void *arg, bool full);
     void (*moved)(size_t n, void *arg); /* n more bytes are in the pipe */
     void *arg;
 };

@@ -31,6 +31,10 @@ struct stream {
     int pipe[2];
     size_t pipe_cap;
     int stop_fd; /* piped: wakes the producer's waits on the socket or the pipe */
+    /* Piped, to wake each side only when it can do a batch: the producer sleeps until len is at
+     * most wake_below (SIZE_MAX: not asleep), the reader until len reaches wake_at. */
+    size_t wake_below, wake_at;
+    bool pipe_full; /* the producer waits: the pipe took no more (all its buffers used) */
     bool ended, stop, thread;
     int err;
     pthread_t th;
@@ -77,13 +81,21 @@ static int on_data(const char *p, size_t n, void *arg)
     return stop;
 }
 
-/* Piped: the room the pipe has (waits while it is full); 0 once the stream is stopped. */
-static size_t pipe_room(void *arg)
+/* Piped: the room the pipe has; 0 once the stream is stopped. A full pipe (by bytes, or full:
+ * by buffers) is waited on until the reader took half of it. */
+static size_t pipe_room(void *arg, bool full)
 {
     struct stream *st = arg;
     pthread_mutex_lock(&st->lock);
-    while (!st->stop && st->len >= st->pipe_cap)
-        pthread_cond_wait(&st->space, &st->lock);
+    if (full || st->len >= st->pipe_cap) {
+        st->wake_below = (full ? st->len : st->pipe_cap) / 2;
+        st->pipe_full = true;
+        pthread_cond_broadcast(&st->more); /* a reader waiting for a fuller pipe: take it now */
+        while (!st->stop && st->len > st->wake_below)
+            pthread_cond_wait(&st->space, &st->lock);
+        st->wake_below = SIZE_MAX;
+        st->pipe_full = false;
+    }
     size_t room = st->stop ? 0 : st->pipe_cap - st->len;
     pthread_mutex_unlock(&st->lock);
     return room;
@@ -94,7 +106,8 @@ static void pipe_moved(size_t n, void *arg)
     struct stream *st = arg;
     pthread_mutex_lock(&st->lock);
     st->len += n;
-    pthread_cond_broadcast(&st->more);
+    if (st->len >= st->wake_at)
+        pthread_cond_broadcast(&st->more);
     pthread_mutex_unlock(&st->lock);
 }
 
@@ -108,7 +121,8 @@ static int pipe_take(struct stream *st, char *buf, int fd, size_t k)
         return -errno;
     st->base += m;
     st->len -= (size_t)m;
-    pthread_cond_broadcast(&st->space);
+    if (st->len <= st->wake_below)
+        pthread_cond_broadcast(&st->space);
     return (int)m;
 }
 
@@ -327,6 +341,8 @@ static int open_stream(json_t *known, const struct sbx_execd *x, const char *id,
     pthread_cond_init(&st->more, NULL);
     pthread_cond_init(&st->space, NULL);
     st->pipe[0] = st->pipe[1] = st->stop_fd = -1;
+    st->wake_below = SIZE_MAX;
+    st->wake_at = 1;
     if (!st->exit_only && sbx_cmd_can_splice(x))
         open_pipe(st);
     st->win = st->exit_only || st->pipe[0] >= 0 ? NULL : malloc(STREAM_WINDOW);
@@ -357,10 +373,12 @@ static int open_stream(json_t *known, const struct sbx_execd *x, const char *id,
 static void fill(struct stream *st, off_t off, size_t size)
 {
     struct timespec dl = sfs_deadline_in(FILL_WAIT_US);
-    while (!st->ended && !st->stop && st->len < STREAM_WINDOW &&
+    st->wake_at = (size_t)(off - st->base) + size;
+    while (!st->ended && !st->stop && !st->pipe_full && st->len < STREAM_WINDOW &&
            st->base + (int64_t)st->len - off < (int64_t)size)
         if (pthread_cond_timedwait(&st->more, &st->lock, &dl))
             break;
+    st->wake_at = 1;
 }
 
 /* Copies what the window holds at off; drops bytes before off (sequential readers free room). */
