@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "files.h"
@@ -165,6 +166,18 @@ static void on_intr_signal(int sig)
     (void)sig; /* only interrupts the worker's blocking call (see op_init: cfg->intr) */
 }
 
+/* An open command stream holds a socket, a pipe and an eventfd, a FUSE thread a reply pipe: the
+ * default 1024 descriptors would cap open streams near 200 (past it, streams are copied). */
+static void raise_fd_limit(void)
+{
+    struct rlimit r;
+    if (getrlimit(RLIMIT_NOFILE, &r) || r.rlim_cur >= 65536 || r.rlim_cur >= r.rlim_max)
+        return;
+    r.rlim_cur = r.rlim_max < 65536 ? r.rlim_max : 65536;
+    if (setrlimit(RLIMIT_NOFILE, &r))
+        fprintf(stderr, "sandboxfs: cannot raise the open-file limit: %s\n", strerror(errno));
+}
+
 int main(int argc, char *argv[])
 {
     struct sigaction sa = {.sa_handler = on_intr_signal};
@@ -206,6 +219,7 @@ int main(int argc, char *argv[])
     /* last, so that no -o dev/suid given before can open host devices or honour setuid bits */
     fuse_opt_add_arg(&args, "-osubtype=sandboxfs,fsname=sandboxfs,max_threads=128,max_idle_threads=16,"
                              "nodev,nosuid");
+    raise_fd_limit();
     int rc = fuse_main(args.argc, args.argv, &sfs_ops, NULL);
     fuse_opt_free_args(&args);
     free(o.source);
