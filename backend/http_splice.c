@@ -232,6 +232,19 @@ static int parse_head(char *head, bool *chunked, int64_t *length)
     return status;
 }
 
+/* Closes without leaving a TIME_WAIT here, which holds a local port for a minute (a reader that
+ * seeks often restarts its stream): after a whole answer the server closes first (it was asked
+ * to), so its close is awaited; a stream cut short is reset. */
+static void close_quietly(int s, bool whole, int stop_fd)
+{
+    char b;
+    if (!whole || wait_fd(s, POLLIN, stop_fd, 1000) || recv(s, &b, 1, 0) != 0) {
+        struct linger now = {.l_onoff = 1, .l_linger = 0};
+        setsockopt(s, SOL_SOCKET, SO_LINGER, &now, sizeof now);
+    }
+    close(s);
+}
+
 int sbx_http_splice(const char *url, const char *const *headers, const struct sbx_splice *sp)
 {
     struct target t = {0};
@@ -264,6 +277,6 @@ int sbx_http_splice(const char *url, const char *const *headers, const struct sb
         rc = chunked ? chunked_body(s, sp) : splice_body(s, sp, length);
         status = rc ? rc : status;
     }
-    close(s);
+    close_quietly(s, status >= 200 && status < 300, sp->stop_fd);
     return status;
 }

@@ -21,6 +21,9 @@ struct stream {
     char which[8];
     bool nonblock, exit_only;
     pthread_mutex_t lock;
+    pthread_mutex_t restart; /* one stop-and-start of the producer at a time */
+    pthread_mutex_t reading; /* one read of this open file at a time: two readers at different
+                              * offsets would otherwise restart the stream for each other */
     pthread_cond_t more;  /* bytes arrived or the stream ended */
     pthread_cond_t space; /* the reader consumed bytes */
     char *win;            /* bytes [base, base + len) of the stream, at win + head */
@@ -124,6 +127,19 @@ static int pipe_take(struct stream *st, char *buf, int fd, size_t k)
     if (st->len <= st->wake_below)
         pthread_cond_broadcast(&st->space);
     return (int)m;
+}
+
+/* Piped: drops n bytes at the pipe's head (a reader skipped them). Called with st->lock held. */
+static int pipe_skip(struct stream *st, size_t n)
+{
+    char scrap[4096];
+    while (n) {
+        int m = pipe_take(st, scrap, -1, n < sizeof scrap ? n : sizeof scrap);
+        if (m <= 0)
+            return m < 0 ? m : -EIO;
+        n -= (size_t)m;
+    }
+    return 0;
 }
 
 static int still_wanted(void *arg)
@@ -281,22 +297,25 @@ static void stop_producer(struct stream *st)
     st->stop = false;
     if (st->stop_fd >= 0 && read(st->stop_fd, &one, sizeof one) < 0 && errno != EAGAIN)
         sfs_log("stream: cannot reset its stop event: %s", strerror(errno));
-    char scrap[4096]; /* the pipe's bytes belonged to the old position */
-    while (st->pipe[0] >= 0 && read(st->pipe[0], scrap, sizeof scrap) > 0)
-        ;
 }
 
 static int start_producer(struct stream *st, int64_t at)
 {
+    pthread_mutex_lock(&st->restart);
     stop_producer(st);
+    pthread_mutex_lock(&st->lock); /* readers see the old position or the new one, never a mix */
+    char scrap[4096];             /* the pipe's bytes belonged to the old position */
+    while (st->pipe[0] >= 0 && read(st->pipe[0], scrap, sizeof scrap) > 0)
+        ;
     st->base = at;
     st->head = st->len = 0;
     st->ended = false;
     st->err = 0;
-    if (pthread_create(&st->th, NULL, producer, st))
-        return -EAGAIN;
-    st->thread = true;
-    return 0;
+    pthread_mutex_unlock(&st->lock);
+    int rc = pthread_create(&st->th, NULL, producer, st) ? -EAGAIN : 0;
+    st->thread = rc == 0;
+    pthread_mutex_unlock(&st->restart);
+    return rc;
 }
 
 static void close_pipe(struct stream *st)
@@ -338,6 +357,8 @@ static int open_stream(json_t *known, const struct sbx_execd *x, const char *id,
     st->nonblock = nonblock;
     st->exit_only = !strcmp(which, "exit");
     pthread_mutex_init(&st->lock, NULL);
+    pthread_mutex_init(&st->restart, NULL);
+    pthread_mutex_init(&st->reading, NULL);
     pthread_cond_init(&st->more, NULL);
     pthread_cond_init(&st->space, NULL);
     st->pipe[0] = st->pipe[1] = st->stop_fd = -1;
@@ -434,18 +455,27 @@ static int read_at(struct stream *st, char *buf, int fd, size_t size, off_t off)
     bool piped = st->pipe[0] >= 0;
     int rc = 0;
     pthread_mutex_lock(&st->lock);
-    if (piped ? off != st->base
-              : off < st->base || off > st->base + (int64_t)st->len + (int64_t)STREAM_WINDOW) {
-        pthread_mutex_unlock(&st->lock);
-        rc = start_producer(st, off); /* a seek: follow again from there */
-        pthread_mutex_lock(&st->lock);
-    }
     for (;;) {
         if (rc)
             break;
+        if (piped && off > st->base && off <= st->base + (int64_t)st->len) {
+            rc = pipe_skip(st, (size_t)(off - st->base)); /* a skip within the pipe */
+            continue;
+        }
+        /* A seek, or another reader of this open file moved the position while the lock was
+         * free: follow again from off. */
+        if (piped ? off != st->base
+                  : off < st->base || off > st->base + (int64_t)st->len + (int64_t)STREAM_WINDOW) {
+            pthread_mutex_unlock(&st->lock);
+            rc = start_producer(st, off);
+            pthread_mutex_lock(&st->lock);
+            continue;
+        }
         if (off < st->base + (int64_t)st->len) {
             if (!st->nonblock)
                 fill(st, off, size);
+            if (piped ? off != st->base : off < st->base)
+                continue; /* moved during the wait */
             rc = piped ? pipe_take(st, buf, fd, st->len < size ? st->len : size)
                        : (int)take(st, buf, size, off);
             break;
@@ -464,14 +494,32 @@ static int read_at(struct stream *st, char *buf, int fd, size_t size, off_t off)
     return rc;
 }
 
+/* read_at with this open file's other reads kept out; the wait for them is interruptible. */
+static int read_alone(struct stream *st, char *buf, int fd, size_t size, off_t off)
+{
+    for (;;) {
+        struct timespec ts = sfs_deadline_in(WAIT_SLICE_MS * 1000L);
+        int e = pthread_mutex_timedlock(&st->reading, &ts);
+        if (!e)
+            break;
+        if (e != ETIMEDOUT)
+            return -e;
+        if (fuse_get_context() && fuse_interrupted())
+            return -EINTR;
+    }
+    int rc = read_at(st, buf, fd, size, off);
+    pthread_mutex_unlock(&st->reading);
+    return rc;
+}
+
 int stream_read(struct stream *st, char *buf, size_t size, off_t off)
 {
-    return st->exit_only ? read_exit(st, buf, size, off) : read_at(st, buf, -1, size, off);
+    return st->exit_only ? read_exit(st, buf, size, off) : read_alone(st, buf, -1, size, off);
 }
 
 int stream_read_fd(struct stream *st, int fd, size_t size, off_t off)
 {
-    return st->exit_only || st->pipe[0] < 0 ? -EOPNOTSUPP : read_at(st, NULL, fd, size, off);
+    return st->exit_only || st->pipe[0] < 0 ? -EOPNOTSUPP : read_alone(st, NULL, fd, size, off);
 }
 
 void stream_close(struct stream *st)
@@ -481,6 +529,8 @@ void stream_close(struct stream *st)
     stop_producer(st);
     cmdwatch_put(st->watch);
     pthread_mutex_destroy(&st->lock);
+    pthread_mutex_destroy(&st->restart);
+    pthread_mutex_destroy(&st->reading);
     pthread_cond_destroy(&st->more);
     pthread_cond_destroy(&st->space);
     json_decref(st->final);

@@ -35,6 +35,30 @@ is "$(python3 -c "$reread" "$MNT/box/stdout")" \
     "True $(seq 1 100000 | tail -c +12346 | head -c 10 | tr '\n' '|')" \
     "a re-read from 0 and a seek forward read the right bytes"
 
+preads='import os, sys, threading
+fd = os.open(sys.argv[1], os.O_RDONLY)
+want = open(sys.argv[2], "rb").read()
+bad = []
+def preadn(n, off):
+    out = b""
+    while len(out) < n:
+        b = os.pread(fd, n - len(out), off + len(out))
+        if not b:
+            break
+        out += b
+    return out
+def worker(k):
+    for i in range(30):
+        off = (k * 7919 + i * 104729) % (len(want) - 5000)
+        if preadn(5000, off) != want[off:off + 5000]:
+            bad.append(off)
+ts = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+[t.start() for t in ts]
+[t.join() for t in ts]
+print(len(bad))'
+is "$(python3 -c "$preads" "$MNT/box/stdout" "$SFS_TMP/s1")" "0" \
+    "4 threads reading one open stdout at scattered offsets get the right bytes"
+
 echo 'for i in 1 2 3; do echo line$i; sleep 0.3; done' >"$MNT/box/cmd"
 is "$(timeout 20 tail -n +1 -f "$MNT/box/stdout" | head -n 3 | tr '\n' ' ')" "line1 line2 line3 " "tail -f follows a growing stdout"
 sz=$(stat -c %s "$MNT/box/stdout")
