@@ -499,7 +499,10 @@ static int read_alone(struct stream *st, char *buf, int fd, size_t size, off_t o
 {
     for (;;) {
         struct timespec ts = sfs_deadline_in(WAIT_SLICE_MS * 1000L);
-        int e = pthread_mutex_timedlock(&st->reading, &ts);
+        int e = st->nonblock ? pthread_mutex_trylock(&st->reading)
+                             : pthread_mutex_timedlock(&st->reading, &ts);
+        if (e == EBUSY)
+            return -EAGAIN; /* O_NONBLOCK: another read of this file waits for output */
         if (!e)
             break;
         if (e != ETIMEDOUT)
