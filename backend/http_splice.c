@@ -232,6 +232,21 @@ static int parse_head(char *head, bool *chunked, int64_t *length)
     return status;
 }
 
+/* Transport trouble as sbx_http tells it (http.h): a broken or garbled answer is -EIO. */
+static int transport_errno(int rc)
+{
+    switch (rc) {
+    case -ENOTCONN:
+    case -ETIMEDOUT:
+    case -ENOMEM:
+    case -ECANCELED:
+    case -EOPNOTSUPP:
+        return rc;
+    default:
+        return -EIO;
+    }
+}
+
 /* Closes without leaving a TIME_WAIT here, which holds a local port for a minute (a reader that
  * seeks often restarts its stream): after a whole answer the server closes first (it was asked
  * to), so its close is awaited; a stream cut short is reset. */
@@ -252,7 +267,7 @@ int sbx_http_splice(const char *url, const char *const *headers, const struct sb
     int s = rc ? rc : connect_to(&t, sp->stop_fd);
     if (s < 0) {
         free(t.path);
-        return s;
+        return transport_errno(s);
     }
     char *req = NULL;
     size_t len = 0;
@@ -278,5 +293,5 @@ int sbx_http_splice(const char *url, const char *const *headers, const struct sb
         status = rc ? rc : status;
     }
     close_quietly(s, status >= 200 && status < 300, sp->stop_fd);
-    return status;
+    return status < 0 ? transport_errno(status) : status;
 }

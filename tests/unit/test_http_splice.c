@@ -44,7 +44,7 @@ static void *serve(void *arg)
         }
     if (sv->hang) {
         char b;
-        if (recv(c, &b, 1, 0) < 0) /* until the client goes */
+        if (recv(c, &b, 1, 0) < 0 && errno != ECONNRESET) /* until the client goes (a reset) */
             perror("recv");
     }
     close(c);
@@ -201,18 +201,18 @@ int main(void)
                          .body_len = 9,
                          .piece = 100};
     rc = exchange(&sv, &sk, "/e");
-    ok(rc == -EPROTO, "a bad chunk size: -EPROTO (rc %d)", rc);
+    ok(rc == -EIO, "a bad chunk size: -EIO (rc %d)", rc);
 
     sv = (struct server){.head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
                          .body = "10\r\nabc",
                          .body_len = 7,
                          .piece = 100};
     rc = exchange(&sv, &sk, "/f");
-    ok(rc == -ECONNRESET && sk.len == 3, "a cut chunk: -ECONNRESET after its 3 bytes (rc %d)", rc);
+    ok(rc == -EIO && sk.len == 3, "a cut chunk: -EIO after its 3 bytes (rc %d)", rc);
 
     sv = (struct server){.head = "garbage\r\n\r\n", .body = "", .body_len = 0, .piece = 100};
     rc = exchange(&sv, &sk, "/g");
-    ok(rc == -EPROTO, "not HTTP: -EPROTO (rc %d)", rc);
+    ok(rc == -EIO, "not HTTP: -EIO (rc %d)", rc);
 
     ok(!sbx_http_can_splice("https://127.0.0.1:1/x") && sbx_http_can_splice("http://[::1]:80/x") &&
            !sbx_http_can_splice("not a url"),
