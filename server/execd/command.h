@@ -78,7 +78,8 @@ int commands_init(void);
 int command_start(const struct cmd_spec *spec, struct command **ret, char *err, size_t errsz);
 /* Starts the I/O thread of a command started with defer_io (exactly once). */
 void command_start_io(struct command *c);
-/* Waits for the child's exec; a failure becomes the command's error. path: for the message. */
+/* Waits for the child's exec; a failure becomes the command's error. path: for the message
+ * (NULL: the shell, looked up only then). */
 void exec_checked(struct command *c, const char *path, char *err, size_t errsz);
 struct command *command_find(const char *id); /* referenced, or NULL */
 void command_put(struct command *c);

@@ -144,7 +144,7 @@ static void *io_main(void *arg)
 {
     struct command *c = arg;
     char err[256];
-    exec_checked(c, command_shell(), err, sizeof err);
+    exec_checked(c, NULL, err, sizeof err);
     char *buf = malloc(IO_CHUNK);
     if (buf && c->efd >= 0 && c->pid > 0)
         io_loop(c, buf);

@@ -178,7 +178,7 @@ void exec_checked(struct command *c, const char *path, char *err, size_t errsz)
         ;
     if (r == sizeof(child_errno)) {
         char what[64];
-        snprintf(what, sizeof(what), "fork/exec %s", path ? path : "command");
+        snprintf(what, sizeof(what), "fork/exec %s", path ? path : command_shell());
         fail_record(c, err, errsz, what, child_errno);
     }
     close(c->exec_fd);
