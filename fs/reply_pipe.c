@@ -1,5 +1,6 @@
 /* Per-thread reply pipes (see reply_pipe.h). */
 #include "reply_pipe.h"
+#include "sandboxfs.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -53,10 +54,8 @@ int reply_pipe(int *rd, int *wr)
     struct rpipe *r = pthread_getspecific(key);
     if (!r && !(r = rpipe_new())) return -errno;
     int left = 0;
-    char scrap[4096];
     if (ioctl(r->fd[0], FIONREAD, &left) == 0 && left > 0) /* a reply that failed midway */
-        while (read(r->fd[0], scrap, sizeof scrap) > 0)
-            ;
+        sfs_drain(r->fd[0]);
     *rd = r->fd[0];
     *wr = r->fd[1];
     return 0;

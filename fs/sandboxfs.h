@@ -39,6 +39,8 @@ char *sfs_log_dump(size_t *len);
 double sfs_now(void);                       /* CLOCK_MONOTONIC seconds */
 /* The CLOCK_REALTIME time (what condition variables wait on) us microseconds from now. */
 struct timespec sfs_deadline_in(long us);
+/* Reads and drops what a non-blocking fd (a pipe) holds. */
+void sfs_drain(int fd);
 bool sfs_valid_name(const char *s);         /* [A-Za-z0-9._-]{1,63}, not "." or "..", no leading '.' */
 int sfs_parse_duration(const char *s, long *seconds); /* "90", "30s", "+30m", "2h", "1d" */
 int sfs_parse_time(const char *s, time_t *t);          /* RFC 3339 */

@@ -304,9 +304,8 @@ static int start_producer(struct stream *st, int64_t at)
     pthread_mutex_lock(&st->restart);
     stop_producer(st);
     pthread_mutex_lock(&st->lock); /* readers see the old position or the new one, never a mix */
-    char scrap[4096];             /* the pipe's bytes belonged to the old position */
-    while (st->pipe[0] >= 0 && read(st->pipe[0], scrap, sizeof scrap) > 0)
-        ;
+    if (st->pipe[0] >= 0)
+        sfs_drain(st->pipe[0]); /* the pipe's bytes belonged to the old position */
     st->base = at;
     st->head = st->len = 0;
     st->ended = false;

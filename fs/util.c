@@ -22,6 +22,13 @@ struct timespec sfs_deadline_in(long us)
     return ts;
 }
 
+void sfs_drain(int fd)
+{
+    char scrap[4096];
+    while (read(fd, scrap, sizeof scrap) > 0)
+        ;
+}
+
 double sfs_now(void)
 {
     struct timespec ts;
