@@ -26,7 +26,10 @@ static void command_free(struct command *c)
     for (int i = 0; i < CS_OUTPUT; i++)
         spool_close(&c->sp[i]);
     outmap_close(&c->out);
-    if (c->exec_fd >= 0) close(c->exec_fd); /* no I/O thread ever ran */
+    if (c->exec_fd >= 0) { /* no I/O thread ever ran: the child may still read its job */
+        char err[128];
+        exec_checked(c, NULL, err, sizeof(err));
+    }
     pthread_mutex_destroy(&c->mu);
     pthread_cond_destroy(&c->cv);
     free(c->content);

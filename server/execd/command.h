@@ -38,11 +38,14 @@ struct command {
     /* I/O thread private */
     int efd, out_fd, err_fd;
     int exec_fd;           /* closes on the child's exec, else carries its errno; -1: checked */
+    struct spawn_job *job; /* what the child reads until its exec; freed by exec_checked */
     bool no_splice;        /* the spool cannot take spliced bytes: read and write them */
     bool pipe_grown[2];    /* stdout's, stderr's pipe was made larger (a fast writer) */
     int64_t deadline_mono; /* 0: no timeout */
     int refs;              /* protected by the registry lock */
 };
+
+struct spawn_job;
 
 struct cmd_spec {
     const char *command;     /* shell text for "sh -c", shown in lists */

@@ -1,8 +1,10 @@
-/* fork+exec of a command: everything is prepared before fork; the child only makes syscalls. */
+/* Spawning a command: everything the child needs is prepared in a spawn_job (spawn.h), whose
+ * child only makes system calls (spawn_child.c). */
 #include "command.h"
 #include "direct.h"
 #include "execd.h"
 #include "reaper.h"
+#include "spawn.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -110,55 +112,6 @@ static char **build_env(json_t *envs, char ***ret_owned)
     return env;
 }
 
-struct child_plan {
-    const char *path;
-    char *const *argv;
-    const char *const *direct; /* tried first with direct_argv (direct.h); NULL: none */
-    char *const *direct_argv;
-    char *const *envp;
-    const char *cwd;
-    int in_fd, out_fd, err_fd, report_fd;
-    bool has_uid, has_gid;
-    uid_t uid;
-    gid_t gid;
-};
-
-/* Runs in the forked child: async-signal-safe calls only. */
-static void child_exec(const struct child_plan *p)
-{
-    sigset_t none;
-    sigemptyset(&none);
-    struct sigaction dfl = {.sa_handler = SIG_DFL};
-    sigaction(SIGPIPE, &dfl, NULL); /* the only disposition execd changes (exec resets handlers) */
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    setpgid(0, 0);
-    if (dup2(p->in_fd, 0) < 0 || dup2(p->out_fd, 1) < 0 || dup2(p->err_fd, 2) < 0) goto fail;
-    if (p->cwd && chdir(p->cwd) < 0) goto fail;
-    if (p->has_gid && (setgroups(1, &p->gid) < 0 && errno != EPERM)) goto fail;
-    if (p->has_gid && setgid(p->gid) < 0) goto fail;
-    if (p->has_uid && setuid(p->uid) < 0) goto fail;
-    setrlimit(RLIMIT_NOFILE, &orig_nofile);
-    for (size_t i = 0; p->direct && p->direct[i]; i++) /* on failure: the shell, as always */
-        execve(p->direct[i], p->direct_argv, p->envp);
-    execve(p->path, p->argv, p->envp);
-fail:;
-    int e = errno;
-    ssize_t w = write(p->report_fd, &e, sizeof(e));
-    (void)w;
-    _exit(127);
-}
-
-/* fork, not vfork: a vfork parent sleeps until the child's exec, and the wakeup can land on the
- * CPU the new program is running on and wait there for its time slice (seen: 1 to 3 ms on a
- * 2-vCPU VM). With fork the answer leaves while the child execs. The child only makes
- * syscalls (child_exec) and never returns from here. */
-__attribute__((noinline)) static pid_t launch(const struct child_plan *p)
-{
-    pid_t pid = fork();
-    if (pid == 0) child_exec(p);
-    return pid;
-}
-
 static void fail_record(struct command *c, char *err, size_t errsz, const char *what, int e)
 {
     snprintf(err, errsz, "%s: %s", what, strerror(e));
@@ -168,21 +121,82 @@ static void fail_record(struct command *c, char *err, size_t errsz, const char *
     pthread_mutex_unlock(&c->mu);
 }
 
-/* Waits for the child's exec (or its failure, recorded as the command's error). */
+/* Waits for the child's exec or exit (the report pipe's EOF; a failure's errno before it is
+ * recorded as the command's error), then frees what the child was reading. */
 void exec_checked(struct command *c, const char *path, char *err, size_t errsz)
 {
     if (c->exec_fd < 0) return;
-    int child_errno;
-    ssize_t r;
-    while ((r = read(c->exec_fd, &child_errno, sizeof(child_errno))) < 0 && errno == EINTR)
-        ;
-    if (r == sizeof(child_errno)) {
+    int child_errno = 0, got = 0;
+    for (;;) {
+        int e;
+        ssize_t r = read(c->exec_fd, &e, sizeof(e));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        if (r == sizeof(e) && !got++) child_errno = e;
+    }
+    if (got) {
         char what[64];
         snprintf(what, sizeof(what), "fork/exec %s", path ? path : command_shell());
         fail_record(c, err, errsz, what, child_errno);
     }
     close(c->exec_fd);
     c->exec_fd = -1;
+    spawn_job_free(c->job);
+    c->job = NULL;
+}
+
+static char **copy_strv(const char *const *v)
+{
+    size_t n = 0;
+    while (v[n])
+        n++;
+    char **out = calloc(n + 1, sizeof(char *));
+    for (size_t i = 0; out && i < n; i++)
+        if (!(out[i] = strdup(v[i]))) {
+            while (i--)
+                free(out[i]);
+            free(out);
+            return NULL;
+        }
+    return out;
+}
+
+/* The job for spec: copies of the request's strings (the request is freed while the child may
+ * still read them), the environment, the plan. NULL when out of memory. */
+static struct spawn_job *plan_job(const struct cmd_spec *spec, int in, int out, int errfd,
+                                  int report)
+{
+    struct spawn_job *j = calloc(1, sizeof(*j));
+    if (!j) return NULL;
+    const char *shell = command_shell();
+    const char *sh_argv[] = {shell, "-c", spec->command ? spec->command : "", NULL};
+    j->argv = copy_strv(spec->argv ? spec->argv : sh_argv);
+    j->cwd = spec->cwd ? strdup(spec->cwd) : NULL;
+    j->envp = build_env(spec->envs, &j->env_owned);
+    if (!j->argv || (spec->cwd && !j->cwd) || !j->envp || !j->env_owned) {
+        spawn_job_free(j);
+        return NULL;
+    }
+    const char *const *direct = NULL;
+    if (!spec->argv && !spec->has_uid && !spec->has_gid && access(shell, X_OK) == 0)
+        direct = direct_candidates(spec->command, j->envp);
+    j->direct_argv[0] = direct ? (char *)strrchr(direct[0], '/') + 1 : NULL;
+    j->plan = (struct child_plan){.path = j->argv[0],
+                                  .argv = j->argv,
+                                  .direct = direct,
+                                  .direct_argv = j->direct_argv,
+                                  .envp = j->envp,
+                                  .cwd = j->cwd,
+                                  .nofile = &orig_nofile,
+                                  .in_fd = in,
+                                  .out_fd = out,
+                                  .err_fd = errfd,
+                                  .report_fd = report,
+                                  .has_uid = spec->has_uid,
+                                  .has_gid = spec->has_gid,
+                                  .uid = spec->uid,
+                                  .gid = spec->gid};
+    return j;
 }
 
 int spawn_command(struct command *c, const struct cmd_spec *spec, char *err, size_t errsz)
@@ -194,31 +208,14 @@ int spawn_command(struct command *c, const struct cmd_spec *spec, char *err, siz
         fail_record(c, err, errsz, "cannot create pipes", errno);
         goto out;
     }
-    const char *shell = command_shell();
-    const char *sh_argv[] = {shell, "-c", spec->command, NULL};
-    const char *const *argv = spec->argv ? spec->argv : sh_argv;
-    char **owned;
-    char **envp = build_env(spec->envs, &owned);
-    const char *const *direct = NULL;
-    if (!spec->argv && !spec->has_uid && !spec->has_gid && access(shell, X_OK) == 0)
-        direct = direct_candidates(spec->command, envp);
-    const char *direct_argv[] = {direct ? strrchr(direct[0], '/') + 1 : NULL, NULL};
-    struct child_plan plan = {.path = argv[0],
-                              .argv = (char *const *)argv,
-                              .direct = direct,
-                              .direct_argv = (char *const *)direct_argv,
-                              .envp = envp,
-                              .cwd = spec->cwd,
-                              .in_fd = devnull,
-                              .out_fd = out[1],
-                              .err_fd = spec->merge_stderr ? out[1] : errp[1],
-                              .report_fd = rep[1],
-                              .has_uid = spec->has_uid,
-                              .has_gid = spec->has_gid,
-                              .uid = spec->uid,
-                              .gid = spec->gid};
+    struct spawn_job *job =
+        plan_job(spec, devnull, out[1], spec->merge_stderr ? out[1] : errp[1], rep[1]);
+    if (!job) {
+        fail_record(c, err, errsz, "cannot prepare the command", ENOMEM);
+        goto out;
+    }
     reaper_lock();
-    pid_t pid = launch(&plan);
+    pid_t pid = spawn_launch(job);
     int fork_errno = errno;
     if (pid > 0) {
         setpgid(pid, pid);
@@ -228,21 +225,20 @@ int spawn_command(struct command *c, const struct cmd_spec *spec, char *err, siz
         reaper_spawned();
     }
     reaper_unlock();
-    for (size_t i = 0; owned[i]; i++)
-        free(owned[i]);
-    free(owned);
-    free(envp);
     close(rep[1]);
     rep[1] = -1;
     if (pid < 0) {
+        spawn_job_free(job);
         fail_record(c, err, errsz, "fork", fork_errno);
         goto out;
     }
     /* Switching user can fail (EPERM): the answer waits for the exec then. Otherwise only an
      * exec of the shell itself could fail, and the I/O thread records that (exec_checked). */
     c->exec_fd = rep[0];
+    c->job = job; /* freed by exec_checked */
     rep[0] = -1;
-    if (spec->has_uid || spec->has_gid) exec_checked(c, argv[0], err, errsz);
+    if (spec->has_uid || spec->has_gid)
+        exec_checked(c, spec->argv ? spec->argv[0] : NULL, err, errsz);
     c->out_fd = out[0];
     c->err_fd = spec->merge_stderr ? -1 : errp[0];
     out[0] = -1;
