@@ -104,44 +104,93 @@ int files_getattr(const struct files_target *t, struct stat *st)
     return 0;
 }
 
-struct fill_ctx {
-    void *buf;
-    fuse_fill_dir_t filler;
-    const char *sb, *dir;
-    int pending; /* some handle has unsent data: adjust sizes */
+/* An open directory of files/: its entries as of its first read (offset 0), which later reads
+ * of the same open directory continue from. Offsets matter: libfuse 3.14 gives the kernel an
+ * entry's attributes with readdirplus only in its offset mode (with offset 0 it sends none, and
+ * `ls -l` then looked every entry up again); and a directory read in batches while it changes
+ * (`rm -r`, `shutil.rmtree`) neither skips nor repeats an entry. */
+struct files_dir {
+    struct sbx_dirlist l;
+    size_t cap;
+    bool loaded;
 };
 
-static int fill_one(void *arg, const char *name, const struct stat *st0)
+struct files_dir *files_opendir(void)
 {
-    struct fill_ctx *c = arg;
-    struct stat st = *st0;
-    if (c->pending) {
-        char path[SBX_PATH_MAX + SBX_NAME_MAX + 2];
-        snprintf(path, sizeof path, "%s/%s", strcmp(c->dir, "/") ? c->dir : "", name);
-        apply_pending(c->sb, path, &st);
-    }
-    return c->filler(c->buf, name, &st, 0, FUSE_FILL_DIR_PLUS);
+    return calloc(1, sizeof(struct files_dir));
 }
 
-int files_readdir(const struct files_target *t, void *buf, fuse_fill_dir_t filler,
-                  enum fuse_readdir_flags flags)
+void files_closedir(struct files_dir *d)
 {
-    struct fill_ctx c = {buf, filler, t->sandbox, t->path, 0};
-    struct sbx_dirlist l = {0};
-    uint64_t g;
-    int r;
-    c.pending = 1; /* cheap enough: the registry is usually empty */
-    filler(buf, ".", NULL, 0, 0);
-    filler(buf, "..", NULL, 0, 0);
-    if (!fcache_fill_dir(t->sandbox, t->path, fill_one, &c)) {
-        g = fcache_gen();
-        r = sbx_files_list(t->x, t->path, &l);
+    if (!d) return;
+    sbx_dirlist_free(&d->l);
+    free(d);
+}
+
+struct collect_ctx {
+    struct files_dir *d;
+    const char *sb, *dir;
+    int err;
+};
+
+/* Adds one entry to the snapshot, its size raised by data still to be uploaded. */
+static int collect_one(void *arg, const char *name, const struct stat *st0)
+{
+    struct collect_ctx *c = arg;
+    struct files_dir *d = c->d;
+    if (d->l.n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 64;
+        struct sbx_dirent *e = realloc(d->l.e, cap * sizeof *e);
+        if (!e) return c->err = -ENOMEM, 1;
+        d->l.e = e;
+        d->cap = cap;
+    }
+    struct sbx_dirent *e = &d->l.e[d->l.n];
+    if (!(e->name = strdup(name))) return c->err = -ENOMEM, 1;
+    e->st = *st0;
+    char path[SBX_PATH_MAX + SBX_NAME_MAX + 2];
+    snprintf(path, sizeof path, "%s/%s", strcmp(c->dir, "/") ? c->dir : "", name);
+    apply_pending(c->sb, path, &e->st);
+    d->l.n++;
+    return 0;
+}
+
+static int load_dir(const struct files_target *t, struct files_dir *d)
+{
+    struct collect_ctx c = {d, t->sandbox, t->path, 0};
+    sbx_dirlist_free(&d->l);
+    d->cap = 0;
+    d->loaded = false;
+    if (!fcache_fill_dir(t->sandbox, t->path, collect_one, &c)) {
+        struct sbx_dirlist l = {0};
+        uint64_t g = fcache_gen();
+        int r = sbx_files_list(t->x, t->path, &l);
         if (r) return r;
-        for (size_t i = 0; i < l.n; i++)
-            if (fill_one(&c, l.e[i].name, &l.e[i].st)) break;
+        for (size_t i = 0; i < l.n && !c.err; i++)
+            collect_one(&c, l.e[i].name, &l.e[i].st);
         fcache_put_dir(t->sandbox, t->path, &l, g);
     }
+    if (c.err) return c.err;
+    d->loaded = true;
     prefetch_after_list(t);
+    return 0;
+}
+
+int files_readdir(const struct files_target *t, struct files_dir *d, void *buf,
+                  fuse_fill_dir_t filler, off_t off)
+{
+    if (!d) return -EBADF;
+    if (off == 0 || !d->loaded) {
+        int r = load_dir(t, d);
+        if (r) return r;
+    }
+    /* entry k: 0 ".", 1 "..", then the listing; the offset given with it is the next one's */
+    for (off_t k = off < 0 ? 0 : off; k < (off_t)d->l.n + 2; k++) {
+        const struct sbx_dirent *e = k >= 2 ? &d->l.e[k - 2] : NULL;
+        if (e ? filler(buf, e->name, &e->st, k + 1, FUSE_FILL_DIR_PLUS)
+              : filler(buf, k ? ".." : ".", NULL, k + 1, 0))
+            break;
+    }
     return 0;
 }
 

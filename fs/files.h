@@ -17,8 +17,13 @@ struct files_target {
 };
 
 int files_getattr(const struct files_target *t, struct stat *st);
-int files_readdir(const struct files_target *t, void *buf, fuse_fill_dir_t filler,
-                  enum fuse_readdir_flags flags);
+/* A directory's open state (opendir .. releasedir): readdir continues from offsets into the
+ * entries it had at offset 0. */
+struct files_dir;
+struct files_dir *files_opendir(void);
+void files_closedir(struct files_dir *d);
+int files_readdir(const struct files_target *t, struct files_dir *d, void *buf,
+                  fuse_fill_dir_t filler, off_t off);
 /* open/create allocate a handle (its first member is a struct sfs_handle of kind SFS_H_FILE)
  * and store it in fi->fh; release frees it. */
 int files_open(const struct files_target *t, struct fuse_file_info *fi);

@@ -136,16 +136,38 @@ static int list_templates(void *buf, fuse_fill_dir_t fill)
     return 0;
 }
 
+/* Directories of files/ keep their entries from opendir to releasedir (files_dir); the others
+ * are listed whole at each read, as libfuse expects with offset 0. */
+static int op_opendir(const char *path, struct fuse_file_info *fi)
+{
+    struct node n;
+    fi->fh = 0;
+    if (parse(path, &n) == 0 && n.kind == N_FILES) {
+        struct files_dir *d = files_opendir();
+        if (!d)
+            return -ENOMEM;
+        fi->fh = (uintptr_t)d;
+    }
+    return 0;
+}
+
+static int op_releasedir(const char *path, struct fuse_file_info *fi)
+{
+    (void)path;
+    files_closedir((struct files_dir *)(uintptr_t)fi->fh);
+    return 0;
+}
+
 static int op_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
                       struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
     struct node n;
     int rc = parse(path, &n);
-    (void)off, (void)fi;
+    (void)flags;
     if (rc)
         return rc;
     if (n.kind == N_FILES)
-        WITH_FILES(path, &n, files_readdir(t, buf, fill, flags));
+        WITH_FILES(path, &n, files_readdir(t, (struct files_dir *)(uintptr_t)fi->fh, buf, fill, off));
     if (n.kind == N_TEMPLATES)
         return list_templates(buf, fill);
     return node_readdir(&n, buf, fill);
@@ -699,7 +721,9 @@ const struct fuse_operations sfs_ops = {
     .init = op_init,
     .destroy = op_destroy,
     .getattr = op_getattr,
+    .opendir = op_opendir,
     .readdir = op_readdir,
+    .releasedir = op_releasedir,
     .readlink = op_readlink,
     .open = op_open,
     .create = op_create,

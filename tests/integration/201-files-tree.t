@@ -55,5 +55,24 @@ in_sandbox "touch $FIN/walk/a/b/c/f2 $FIN/walk/x/y/g2 && rm $FIN/walk/x/y/g1 && 
 is "$(cd "$F/walk" && find . | sort | tr '\n' ' ')" \
     ". ./a ./a/b ./a/b/c ./a/b/c/f1 ./a/b/c/f2 ./x ./x/y ./x/y/g2 ./z " "the next walk sees a command's changes"
 rm -r "$F/walk"
+
+# A directory read in several batches (3000 entries) keeps the entries it had when its reading
+# began: deleting while iterating (shutil.rmtree, rm -r) neither skips nor repeats any, and
+# ls -l shows what ls -l shows inside.
+in_sandbox "mkdir $FIN/big && cd $FIN/big && seq 3000 | sed 's/^/entry-/' | xargs touch" >/dev/null
+is "$(cd "$F/big" && ls -l --time-style=+%s | sha256sum)" \
+    "$(in_sandbox "cd $FIN/big && ls -l --time-style=+%s | sha256sum")" "ls -l of 3000 entries as inside"
+is "$(python3 -c '
+import os, sys
+d = sys.argv[1]
+seen = []
+with os.scandir(d) as it:
+    for e in it:
+        seen.append(e.name)
+        os.unlink(os.path.join(d, e.name))
+print(len(seen), len(set(seen)), len(os.listdir(d)))' "$F/big")" "3000 3000 0" \
+    "deleting while iterating: every entry seen once, none left"
+rmdir "$F/big"
+ok $? "the emptied directory is removed"
 is "$(ls -A "$F")" "" "the scratch directory is empty again"
 files_done
