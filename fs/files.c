@@ -130,6 +130,7 @@ void files_closedir(struct files_dir *d)
 struct collect_ctx {
     struct files_dir *d;
     const char *sb, *dir;
+    bool writing; /* some file of the sandbox is open for writing: sizes may be pending */
     int err;
 };
 
@@ -148,16 +149,18 @@ static int collect_one(void *arg, const char *name, const struct stat *st0)
     struct sbx_dirent *e = &d->l.e[d->l.n];
     if (!(e->name = strdup(name))) return c->err = -ENOMEM, 1;
     e->st = *st0;
-    char path[SBX_PATH_MAX + SBX_NAME_MAX + 2];
-    snprintf(path, sizeof path, "%s/%s", strcmp(c->dir, "/") ? c->dir : "", name);
-    apply_pending(c->sb, path, &e->st);
+    if (c->writing && S_ISREG(e->st.st_mode)) {
+        char path[SBX_PATH_MAX + SBX_NAME_MAX + 2];
+        snprintf(path, sizeof path, "%s/%s", strcmp(c->dir, "/") ? c->dir : "", name);
+        apply_pending(c->sb, path, &e->st);
+    }
     d->l.n++;
     return 0;
 }
 
 static int load_dir(const struct files_target *t, struct files_dir *d)
 {
-    struct collect_ctx c = {d, t->sandbox, t->path, 0};
+    struct collect_ctx c = {d, t->sandbox, t->path, files_io_writing(t->sandbox), 0};
     sbx_dirlist_free(&d->l);
     d->cap = 0;
     d->loaded = false;

@@ -418,6 +418,16 @@ off_t files_io_pending_size(const char *sb, const char *path)
     return max;
 }
 
+bool files_io_writing(const char *sb)
+{
+    bool any = false;
+    pthread_mutex_lock(&reg_lock);
+    for (struct files_handle *h = reg_head; h && !any; h = h->next)
+        any = h->writable && strcmp(h->sb, sb) == 0;
+    pthread_mutex_unlock(&reg_lock);
+    return any;
+}
+
 int files_io_flush_path(const char *sb, const char *path)
 {
     int r = 0, e;

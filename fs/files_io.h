@@ -18,6 +18,8 @@ const char *files_spool_dir(void);
 /* Largest size an open handle of (sb, path) has buffered but not sent yet; 0 if none. getattr
  * reports at least this, so the kernel never shrinks a file that is being written. */
 off_t files_io_pending_size(const char *sb, const char *path);
+/* Some file of sandbox sb is open for writing (its sizes may need files_io_pending_size). */
+bool files_io_writing(const char *sb);
 /* Sends what open handles of (sb, path) buffered (before utimens and the like). */
 int files_io_flush_path(const char *sb, const char *path);
 /* Open handles follow a rename of from (a file, or a directory and everything below it). */

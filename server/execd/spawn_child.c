@@ -20,9 +20,13 @@
 
 #define CHILD_STACK (64 * 1024)
 
+/* Code the child runs: no sanitizer instrumentation, whose runtime keeps per-thread state (a
+ * fake stack, error reports) that the child would share with the thread that spawned it. */
+#define CHILD_CODE __attribute__((no_sanitize("address", "undefined")))
+
 #if defined(__x86_64__)
 #define SHARED_VM 1
-static inline long raw_syscall(long n, long a, long b, long c, long d)
+CHILD_CODE static inline long raw_syscall(long n, long a, long b, long c, long d)
 {
     long ret;
     register long r10 __asm__("r10") = d;
@@ -34,7 +38,7 @@ static inline long raw_syscall(long n, long a, long b, long c, long d)
 }
 #elif defined(__aarch64__)
 #define SHARED_VM 1
-static inline long raw_syscall(long n, long a, long b, long c, long d)
+CHILD_CODE static inline long raw_syscall(long n, long a, long b, long c, long d)
 {
     register long x8 __asm__("x8") = n;
     register long x0 __asm__("x0") = a;
@@ -56,7 +60,7 @@ static long raw_syscall(long n, long a, long b, long c, long d)
 #define SYS(n, a, b, c, d) raw_syscall(n, (long)(a), (long)(b), (long)(c), (long)(d))
 
 /* fd `from` becomes `to`, kept open across the exec. */
-static long move_fd(int from, int to)
+CHILD_CODE static long move_fd(int from, int to)
 {
     return from == to ? SYS(SYS_fcntl, to, F_SETFD, 0, 0) : SYS(SYS_dup3, from, to, 0, 0);
 }
@@ -64,7 +68,7 @@ static long move_fd(int from, int to)
 /* Default signal state (execd ignores SIGPIPE; a kernel sigaction of zeros is SIG_DFL with no
  * flags on every architecture), its own process group, the three fds, the directory, the
  * user, the original fd limit, then the exec. Returns the failing step's -errno. */
-static long child_setup_exec(const struct child_plan *p)
+CHILD_CODE static long child_setup_exec(const struct child_plan *p)
 {
     unsigned long dfl[4] = {0}, no_signals = 0;
     long r;
@@ -84,8 +88,8 @@ static long child_setup_exec(const struct child_plan *p)
     return SYS(SYS_execve, p->path, p->argv, p->envp, 0);
 }
 
-/* No sanitizer code here: the child must not touch memory but its plan and its stack. */
-__attribute__((no_sanitize_address, noinline)) static int child_main(void *arg)
+/* The child must not touch memory but its plan and its stack. */
+CHILD_CODE __attribute__((noinline)) static int child_main(void *arg)
 {
     const struct child_plan *p = arg;
     int e = (int)-child_setup_exec(p);
