@@ -102,6 +102,10 @@ setup_sandboxfs() {
     sfs_start_sandboxd || die "sandboxd did not start"
     sfs_mount || die "sandboxfs did not mount"
     local t0
+    # The bench sandbox has no CPU quota, as the local side has none: with the default
+    # template's cpu=1, the producer and execd share one CPU while a local pipe has them all
+    # (the stdout rows then measure the quota, not the mount; a row of its own shows that).
+    printf 'image=host\nmemory=1Gi\npids=1024\n' >"$MNT/.templates/$SB" || die "cannot write the bench template"
     t0=$(now)
     mkdir "$MNT/$SB" || die "mkdir $SB failed: $(tail -3 "$MNT/.log")"
     say "sandbox $SB ready in $(($(us_since "$t0") / 1000)) ms"
@@ -206,20 +210,22 @@ bench_round_trip() {
     R[rt_p90.local]=$(pct 90 "$SFS_TMP/rt.local")
 }
 
-stream_through_mount() { # stream_through_mount CMD BYTES: R_US = time from the write to EOF
-    local t0 size
+stream_through_mount() { # stream_through_mount CMD BYTES [SANDBOX]: R_US = time from the write to EOF
+    local t0 size sb=${3:-$S}
     t0=${EPOCHREALTIME/./}
-    echo "$1" >"$S/cmd" || return 1
-    cat "$S/stdout" >/dev/null
+    echo "$1" >"$sb/cmd" || return 1
+    cat "$sb/stdout" >/dev/null
     R_US=$((${EPOCHREALTIME/./} - t0))
-    size=$(stat -c %s "$S/stdout")
+    size=$(stat -c %s "$sb/stdout")
     [[ $size == "$2" ]] || say "stream '$1': $size bytes, expected $2"
 }
 
 bench_stdout() {
-    local bytes=$((STREAM_MB * 1048576)) t0 rep
+    local bytes=$((STREAM_MB * 1048576)) t0 rep capped=$MNT/${SB}1 # t0: a start, then a time
     row stdout_zero MiB/s rate 0.5
     row stdout_bin MiB/s rate 0.5
+    row stdout_zero_cpu1 MiB/s rate -
+    mkdir "$capped" || die "mkdir ${SB}1 failed: $(tail -3 "$MNT/.log")" # the default template
     # binary: the same random file, in page cache on both sides
     in_sandbox "head -c ${STREAM_MB}M /dev/urandom > /tmp/rand" || die "cannot make /tmp/rand"
     head -c "${STREAM_MB}M" /dev/urandom >"$SFS_TMP/rand"
@@ -228,7 +234,11 @@ bench_stdout() {
         sample stdout_zero.sfs "$R_US"
         t0=${EPOCHREALTIME/./}
         head -c "${STREAM_MB}M" /dev/zero | cat >/dev/null
-        sample stdout_zero.local $((${EPOCHREALTIME/./} - t0))
+        t0=$((${EPOCHREALTIME/./} - t0))
+        sample stdout_zero.local "$t0"
+        sample stdout_zero_cpu1.local "$t0"
+        stream_through_mount "head -c ${STREAM_MB}M /dev/zero" "$bytes" "$capped"
+        sample stdout_zero_cpu1.sfs "$R_US"
         stream_through_mount "cat /tmp/rand" "$bytes"
         sample stdout_bin.sfs "$R_US"
         t0=${EPOCHREALTIME/./}
@@ -237,6 +247,8 @@ bench_stdout() {
     done
     to_rate stdout_zero "$bytes"
     to_rate stdout_bin "$bytes"
+    to_rate stdout_zero_cpu1 "$bytes"
+    rmdir "$capped"
     rm -f "$SFS_TMP/rand"
     in_sandbox "rm -f /tmp/rand"
 }
@@ -337,6 +349,7 @@ declare -A LABEL=(
     [rt_p90]="cmd round trip, p90"
     [stdout_zero]="stdout throughput, head -c ${STREAM_MB}M /dev/zero"
     [stdout_bin]="stdout throughput, binary (${STREAM_MB} MiB random)"
+    [stdout_zero_cpu1]="stdout, zeros, default template (cpu=1 quota)"
     [seq_write]="files/ sequential write ${FILE_MB} MiB (dd, fsync)"
     [seq_read]="files/ sequential read ${FILE_MB} MiB (cold)"
     [find_cold]="files/ find, $((TREE_DIRS * TREE_FILES))-file tree, cold"
