@@ -9,9 +9,12 @@
 #include "files_prefetch.h"
 #include "files_io.h"
 
-void files_set_cache_ttl(double seconds)
+static double kernel_ttl; /* the kernel's entry and attribute timeout */
+
+void files_set_cache_ttl(double seconds, double kernel_seconds)
 {
     fcache_set_ttl(seconds);
+    kernel_ttl = kernel_seconds;
 }
 
 /* The mount, learnt from the first request: files_forget runs outside requests. */
@@ -113,6 +116,7 @@ struct files_dir {
     struct sbx_dirlist l;
     size_t cap;
     bool loaded;
+    bool plus; /* give the kernel the entries' attributes (see load_dir) */
 };
 
 struct files_dir *files_opendir(void)
@@ -175,6 +179,9 @@ static int load_dir(const struct files_target *t, struct files_dir *d)
     }
     if (c.err) return c.err;
     d->loaded = true;
+    /* Attributes the kernel got with this listing less than half its timeout ago are still
+     * there: a repeated `ls -l` then costs the kernel and libfuse no work per entry. */
+    d->plus = fcache_dir_tell(t->sandbox, t->path, kernel_ttl / 2);
     prefetch_after_list(t);
     return 0;
 }
@@ -190,7 +197,7 @@ int files_readdir(const struct files_target *t, struct files_dir *d, void *buf,
     /* entry k: 0 ".", 1 "..", then the listing; the offset given with it is the next one's */
     for (off_t k = off < 0 ? 0 : off; k < (off_t)d->l.n + 2; k++) {
         const struct sbx_dirent *e = k >= 2 ? &d->l.e[k - 2] : NULL;
-        if (e ? filler(buf, e->name, &e->st, k + 1, FUSE_FILL_DIR_PLUS)
+        if (e ? filler(buf, e->name, &e->st, k + 1, d->plus ? FUSE_FILL_DIR_PLUS : 0)
               : filler(buf, k ? ".." : ".", NULL, k + 1, 0))
             break;
     }

@@ -49,6 +49,6 @@ int files_statfs(const struct files_target *t, struct statvfs *st);
 /* Drops every cached entry of a sandbox (its command ended: anything may have changed). */
 void files_forget(const char *sandbox);
 /* Set once at startup: cache policy timeouts in seconds (0 = never cache). */
-void files_set_cache_ttl(double seconds);
+void files_set_cache_ttl(double seconds, double kernel_seconds);
 
 #endif

@@ -20,6 +20,7 @@ struct entry {
     struct stat st;
     char *link;
     struct sbx_dirlist dir;
+    double told; /* K_DIR: when the kernel last got the entries' attributes (readdirplus) */
     struct statvfs vfs;
 };
 
@@ -265,6 +266,20 @@ int fcache_fill_dir(const char *sb, const char *path,
         if (fn(arg, e->dir.e[i].name, &e->dir.e[i].st)) break;
     pthread_mutex_unlock(&lock);
     return e != NULL;
+}
+
+bool fcache_dir_tell(const char *sb, const char *path, double fresh_for)
+{
+    bool tell = true;
+    double t = now();
+    pthread_mutex_lock(&lock);
+    struct entry *e = lookup(K_DIR, sb, path);
+    if (e && e->told && t - e->told < fresh_for)
+        tell = false;
+    else if (e)
+        e->told = t;
+    pthread_mutex_unlock(&lock);
+    return tell;
 }
 
 int fcache_get_statfs(const char *sb, struct statvfs *st)

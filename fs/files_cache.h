@@ -6,6 +6,7 @@
  * with one of our own changes is never cached (sshfs's write counter). */
 #ifndef SFS_FILES_CACHE_H
 #define SFS_FILES_CACHE_H
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -28,6 +29,11 @@ void fcache_put_neg(const char *sb, const char *path, uint64_t gen);
 void fcache_put_dir(const char *sb, const char *path, struct sbx_dirlist *l, uint64_t gen);
 int fcache_fill_dir(const char *sb, const char *path,
                     int (*fn)(void *arg, const char *name, const struct stat *st), void *arg);
+
+/* Whether a listing's attributes should go to the kernel (readdirplus): not when the cached
+ * listing of path was given with them less than fresh_for seconds ago (the kernel still holds
+ * them), else yes, and that time is now. A changed listing is a new cache entry: told again. */
+bool fcache_dir_tell(const char *sb, const char *path, double fresh_for);
 
 int fcache_get_statfs(const char *sb, struct statvfs *st);
 void fcache_put_statfs(const char *sb, const struct statvfs *st, uint64_t gen);

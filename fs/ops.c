@@ -704,7 +704,8 @@ static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
         conn->want |= FUSE_CAP_CACHE_SYMLINKS;
     conn->max_readahead = 1 << 20;
     sfs_log("mounted %s at %s", sfs_cfg.server.base, sfs_cfg.mountpoint);
-    files_set_cache_ttl(sfs_cfg.cache == SFS_CACHE_NEVER ? 0 : sfs_cfg.cache == SFS_CACHE_AUTO ? 5 : 60);
+    files_set_cache_ttl(sfs_cfg.cache == SFS_CACHE_NEVER ? 0 : sfs_cfg.cache == SFS_CACHE_AUTO ? 5 : 60,
+                        ttl);
     notify_start();
     return NULL;
 }
