@@ -2,7 +2,7 @@
 # execd: POST /command (foreground and background), status, logs, interrupt, bad input.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-execd.sh"
-plan 34
+plan 35
 
 ex_start
 ev=$(run_fg '{"command":"echo Hello OpenSandbox E2E"}')
@@ -21,6 +21,12 @@ like "$ev" '"type":"stderr"' "failure: stderr event"
 like "$ev" 'nonexistent-command-xyz' "stderr names the command"
 like "$ev" '\{"error":\{"ename":"CommandExecError","evalue":"127","traceback":\["exit status 127"\]\},"type":"error"\}$' "failure ends with error evalue 127"
 [[ $ev != *execution_complete* ]]; ok $? "no execution_complete after an error"
+
+# The child reports a failed exec itself (its errno through the report pipe): here an
+# environment value over the kernel's 128 KiB limit per string.
+printf '{"command":"true","envs":{"BIG":"%s"}}' "$(head -c 200000 /dev/zero | tr '\0' x)" >"$EX_TMP/big.json"
+ev=$(ex -N -XPOST "$EX_URL/command" -H 'Content-Type: application/json' -d @"$EX_TMP/big.json" | sse_events)
+like "$ev" '"evalue":"fork/exec /bin/[a-z]*: Argument list too long"' "a failed exec is the command's error (E2BIG)"
 
 is "$(run_fg '{"command":"pwd","cwd":"/tmp"}' | sed -n 2p)" '{"text":"/tmp","type":"stdout"}' "cwd"
 is "$(status -XPOST "$EX_URL/command" -d '{"command":"pwd","cwd":"/does/not/exist"}')" 400 "missing cwd: 400"
