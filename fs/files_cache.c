@@ -21,6 +21,7 @@ struct entry {
     char *link;
     struct sbx_dirlist dir;
     double told; /* K_DIR: when the kernel last got the entries' attributes (readdirplus) */
+    bool walked; /* K_DIR: its subdirectories were queued for read-ahead */
     struct statvfs vfs;
 };
 
@@ -280,6 +281,23 @@ bool fcache_dir_tell(const char *sb, const char *path, double fresh_for)
         e->told = t;
     pthread_mutex_unlock(&lock);
     return tell;
+}
+
+int fcache_dir_walked(const char *sb, const char *path)
+{
+    pthread_mutex_lock(&lock);
+    struct entry *e = lookup(K_DIR, sb, path);
+    int r = e ? e->walked : -1;
+    pthread_mutex_unlock(&lock);
+    return r;
+}
+
+void fcache_dir_set_walked(const char *sb, const char *path)
+{
+    pthread_mutex_lock(&lock);
+    struct entry *e = lookup(K_DIR, sb, path);
+    if (e) e->walked = true;
+    pthread_mutex_unlock(&lock);
 }
 
 int fcache_get_statfs(const char *sb, struct statvfs *st)

@@ -35,6 +35,11 @@ int fcache_fill_dir(const char *sb, const char *path,
  * them), else yes, and that time is now. A changed listing is a new cache entry: told again. */
 bool fcache_dir_tell(const char *sb, const char *path, double fresh_for);
 
+/* Read-ahead bookkeeping of a cached listing: -1 not cached, 1 its subdirectories were queued
+ * (fcache_dir_set_walked), else 0. A new listing of the path starts at 0. */
+int fcache_dir_walked(const char *sb, const char *path);
+void fcache_dir_set_walked(const char *sb, const char *path);
+
 int fcache_get_statfs(const char *sb, struct statvfs *st);
 void fcache_put_statfs(const char *sb, const struct statvfs *st, uint64_t gen);
 

@@ -90,13 +90,14 @@ static void *worker(void *arg)
     return NULL;
 }
 
-/* Called with the lock held. */
-static void enqueue(const struct sbx_execd *x, const char *sb, char *path)
+/* Called with the lock held. False: dropped (queue full, or stopping). */
+static bool enqueue(const struct sbx_execd *x, const char *sb, char *path)
 {
     uint64_t h = hash_of(sb, path);
-    if (stopping || qlen == PREFETCH_QUEUE || pending(h, sb, path)) {
+    bool dropped = stopping || qlen == PREFETCH_QUEUE;
+    if (dropped || pending(h, sb, path)) {
         free(path);
-        return;
+        return !dropped;
     }
     struct job *j = &queue[(qhead + qlen) % PREFETCH_QUEUE];
     j->x = *x;
@@ -108,6 +109,7 @@ static void enqueue(const struct sbx_execd *x, const char *sb, char *path)
         pthread_create(&threads[nthreads], NULL, worker, (void *)(intptr_t)nthreads) == 0)
         nthreads++;
     pthread_cond_signal(&work);
+    return true;
 }
 
 struct subdirs {
@@ -134,9 +136,11 @@ static int collect(void *arg, const char *name, const struct stat *st)
     return 0;
 }
 
-static void queue_subdirs(const struct files_target *t, struct subdirs *s)
+/* True when every subdirectory is cached, pending or queued now. */
+static bool queue_subdirs(const struct files_target *t, struct subdirs *s)
 {
     size_t k = 0;
+    bool all = s->n < PREFETCH_PER_LIST;
     for (size_t i = 0; i < s->n; i++) { /* the cache lookups outside our lock */
         if (cached(t->sandbox, s->paths[i]))
             free(s->paths[i]);
@@ -145,8 +149,22 @@ static void queue_subdirs(const struct files_target *t, struct subdirs *s)
     }
     pthread_mutex_lock(&lock);
     for (size_t i = 0; i < k; i++)
-        enqueue(t->x, t->sandbox, s->paths[i]);
+        all &= enqueue(t->x, t->sandbox, s->paths[i]);
     pthread_mutex_unlock(&lock);
+    return all;
+}
+
+/* Queues the subdirectories of the cached listing of dir, once per listing: the listings of a
+ * walked directory's 100 children would otherwise each scan its 100 siblings again (a warm
+ * ls -lR of 10,000 entries did 10,000 allocations and lookups for nothing). A listing whose
+ * subdirectories did not all fit in the queue is scanned again by the next one. */
+static void queue_listing(const struct files_target *t, const char *dir)
+{
+    if (fcache_dir_walked(t->sandbox, dir) != 0)
+        return;
+    struct subdirs sd = {.dir = dir};
+    if (fcache_fill_dir(t->sandbox, dir, collect, &sd) == 1 && queue_subdirs(t, &sd))
+        fcache_dir_set_walked(t->sandbox, dir);
 }
 
 void prefetch_after_list(const struct files_target *t)
@@ -155,13 +173,10 @@ void prefetch_after_list(const struct files_target *t)
         return;
     char parent[SBX_PATH_MAX];
     fcache_parent(parent, sizeof parent, t->path);
-    struct subdirs sib = {.dir = parent};
-    if (fcache_fill_dir(t->sandbox, parent, collect, &sib) != 1)
+    if (fcache_dir_walked(t->sandbox, parent) < 0)
         return; /* the parent was not just listed: no walk (or no caching) */
-    queue_subdirs(t, &sib);
-    struct subdirs own = {.dir = t->path};
-    if (fcache_fill_dir(t->sandbox, t->path, collect, &own) == 1)
-        queue_subdirs(t, &own);
+    queue_listing(t, parent);
+    queue_listing(t, t->path);
 }
 
 void prefetch_stop(void)
