@@ -186,12 +186,17 @@ static int load_dir(const struct files_target *t, struct files_dir *d)
     return 0;
 }
 
+bool files_dir_loaded(const struct files_dir *d)
+{
+    return d && d->loaded;
+}
+
 int files_readdir(const struct files_target *t, struct files_dir *d, void *buf,
                   fuse_fill_dir_t filler, off_t off)
 {
     if (!d) return -EBADF;
     if (off == 0 || !d->loaded) {
-        int r = load_dir(t, d);
+        int r = t ? load_dir(t, d) : -EIO;
         if (r) return r;
     }
     /* entry k: 0 ".", 1 "..", then the listing; the offset given with it is the next one's */

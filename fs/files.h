@@ -22,8 +22,11 @@ int files_getattr(const struct files_target *t, struct stat *st);
 struct files_dir;
 struct files_dir *files_opendir(void);
 void files_closedir(struct files_dir *d);
+/* Lists d from entry off (0: "."; the snapshot is taken at 0). A loaded d past offset 0 needs
+ * no target (t may be NULL): the rest of the snapshot comes without asking anyone. */
 int files_readdir(const struct files_target *t, struct files_dir *d, void *buf,
                   fuse_fill_dir_t filler, off_t off);
+bool files_dir_loaded(const struct files_dir *d);
 /* open/create allocate a handle (its first member is a struct sfs_handle of kind SFS_H_FILE)
  * and store it in fi->fh; release frees it. */
 int files_open(const struct files_target *t, struct fuse_file_info *fi);

@@ -162,12 +162,15 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t o
                       struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
     struct node n;
-    int rc = parse(path, &n);
+    struct files_dir *d = (struct files_dir *)(uintptr_t)fi->fh;
     (void)flags;
+    if (off > 0 && files_dir_loaded(d)) /* the rest of an open directory's snapshot */
+        return files_readdir(NULL, d, buf, fill, off);
+    int rc = parse(path, &n);
     if (rc)
         return rc;
     if (n.kind == N_FILES)
-        WITH_FILES(path, &n, files_readdir(t, (struct files_dir *)(uintptr_t)fi->fh, buf, fill, off));
+        WITH_FILES(path, &n, files_readdir(t, d, buf, fill, off));
     if (n.kind == N_TEMPLATES)
         return list_templates(buf, fill);
     return node_readdir(&n, buf, fill);
