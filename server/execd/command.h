@@ -18,6 +18,7 @@
 
 enum { CS_STDOUT, CS_STDERR, CS_OUTPUT, CS_N }; /* the streams; spools: stdout and stderr */
 enum cmd_kind { CMD_FOREGROUND, CMD_BACKGROUND, CMD_SESSION };
+struct spawn_job; /* spawn.h */
 
 struct command {
     char id[33];
@@ -44,8 +45,6 @@ struct command {
     int64_t deadline_mono; /* 0: no timeout */
     int refs;              /* protected by the registry lock */
 };
-
-struct spawn_job;
 
 struct cmd_spec {
     const char *command;     /* shell text for "sh -c", shown in lists */
