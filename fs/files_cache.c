@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include "files_cache.h"
+#include "sandboxfs.h"
 
 #define NBUCKETS 16384
 
@@ -30,13 +31,6 @@ static struct entry *buckets[NBUCKETS];
 static size_t count;
 static double ttl;
 static uint64_t gen;
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static uint64_t hash_key(char kind, const char *sb, const char *path)
 {
@@ -86,7 +80,7 @@ static void remove_key(char kind, const char *sb, const char *path)
 static struct entry *lookup(char kind, const char *sb, const char *path)
 {
     struct entry **pp = find_slot(kind, sb, path);
-    if (*pp && (*pp)->expires < now()) {
+    if (*pp && (*pp)->expires < sfs_now()) {
         unlink_slot(pp);
         return NULL;
     }
@@ -119,7 +113,7 @@ static int is_any(const struct entry *e, const void *arg)
 /* Keeps the table under its cap: expired entries go first, then everything. */
 static void make_room(void)
 {
-    double t = now();
+    double t = sfs_now();
     if (count < FCACHE_MAX_ENTRIES) return;
     sweep(is_expired, &t);
     if (count >= FCACHE_MAX_ENTRIES * 9 / 10) sweep(is_any, NULL);
@@ -143,7 +137,7 @@ static struct entry *insert(char kind, const char *sb, const char *path, uint64_
     memcpy(e->path, path, lp + 1);
     e->kind = kind;
     e->hash = hash_key(kind, sb, path);
-    e->expires = now() + ttl;
+    e->expires = sfs_now() + ttl;
     e->next = buckets[e->hash % NBUCKETS];
     buckets[e->hash % NBUCKETS] = e;
     count++;
@@ -272,7 +266,7 @@ int fcache_fill_dir(const char *sb, const char *path,
 bool fcache_dir_tell(const char *sb, const char *path, double fresh_for)
 {
     bool tell = true;
-    double t = now();
+    double t = sfs_now();
     pthread_mutex_lock(&lock);
     struct entry *e = lookup(K_DIR, sb, path);
     if (e && e->told && t - e->told < fresh_for)

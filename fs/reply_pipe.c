@@ -37,7 +37,7 @@ static struct rpipe *rpipe_new(void)
         free(r);
         return NULL;
     }
-    if (fcntl(r->fd[1], F_SETPIPE_SZ, REPLY_PIPE_BYTES) < 0) { /* 16 buffers: short splices */
+    if (fcntl(r->fd[1], F_SETPIPE_SZ, REPLY_PIPE_BYTES) < 0) { /* see reply_pipe.h */
         close(r->fd[0]);
         close(r->fd[1]);
         free(r);

@@ -267,11 +267,7 @@ static int wait_done(struct sfs_run *r, bool nonblock)
     while (!r->done) {
         if (nonblock)
             return -EAGAIN;
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 100000000L;
-        if (ts.tv_nsec >= 1000000000L)
-            ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+        struct timespec ts = sfs_deadline_in(100 * 1000L);
         pthread_cond_timedwait(&r->cv, &r->lock, &ts);
         if (fuse_get_context() && fuse_interrupted())
             return -EINTR;
