@@ -186,6 +186,11 @@ static int load_dir(const struct files_target *t, struct files_dir *d)
     return 0;
 }
 
+bool files_dir_kernel_current(const char *sandbox, const char *path)
+{
+    return kernel_ttl > 0 && fcache_dir_told_within(sandbox, path, kernel_ttl / 2);
+}
+
 bool files_dir_loaded(const struct files_dir *d)
 {
     return d && d->loaded;

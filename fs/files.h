@@ -27,6 +27,10 @@ void files_closedir(struct files_dir *d);
 int files_readdir(const struct files_target *t, struct files_dir *d, void *buf,
                   fuse_fill_dir_t filler, off_t off);
 bool files_dir_loaded(const struct files_dir *d);
+/* At opendir: whether the listing the kernel cached of this directory (its readdir cache) may
+ * stay, because it is the one we would give and came with attributes less than half the
+ * kernel's entry timeout ago (the rule of fcache_dir_tell). */
+bool files_dir_kernel_current(const char *sandbox, const char *path);
 /* open/create allocate a handle (its first member is a struct sfs_handle of kind SFS_H_FILE)
  * and store it in fi->fh; release frees it. */
 int files_open(const struct files_target *t, struct fuse_file_info *fi);

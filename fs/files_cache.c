@@ -277,6 +277,16 @@ bool fcache_dir_tell(const char *sb, const char *path, double fresh_for)
     return tell;
 }
 
+bool fcache_dir_told_within(const char *sb, const char *path, double fresh_for)
+{
+    double t = sfs_now();
+    pthread_mutex_lock(&lock);
+    struct entry *e = lookup(K_DIR, sb, path);
+    bool r = e && e->told && t - e->told < fresh_for;
+    pthread_mutex_unlock(&lock);
+    return r;
+}
+
 int fcache_dir_walked(const char *sb, const char *path)
 {
     pthread_mutex_lock(&lock);

@@ -34,6 +34,8 @@ int fcache_fill_dir(const char *sb, const char *path,
  * listing of path was given with them less than fresh_for seconds ago (the kernel still holds
  * them), else yes, and that time is now. A changed listing is a new cache entry: told again. */
 bool fcache_dir_tell(const char *sb, const char *path, double fresh_for);
+/* Whether the cached listing of path was told (fcache_dir_tell) less than fresh_for s ago. */
+bool fcache_dir_told_within(const char *sb, const char *path, double fresh_for);
 
 /* Read-ahead bookkeeping of a cached listing: -1 not cached, 1 its subdirectories were queued
  * (fcache_dir_set_walked), else 0. A new listing of the path starts at 0. */

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cmdwatch.h"
+#include "dir_cache.h"
 #include "files.h"
 #include "files_prefetch.h"
 #include "nodes.h"
@@ -136,17 +137,24 @@ static int list_templates(void *buf, fuse_fill_dir_t fill)
     return 0;
 }
 
-/* Directories of files/ keep their entries from opendir to releasedir (files_dir); the others
- * are listed whole at each read, as libfuse expects with offset 0. */
+/* Directories of files/ keep their entries from opendir to releasedir (files_dir), and the
+ * kernel may cache them (dir_cache.c); the others are listed whole at each read, as libfuse
+ * expects with offset 0. */
 static int op_opendir(const char *path, struct fuse_file_info *fi)
 {
     struct node n;
     fi->fh = 0;
+    dir_cache_clear();
     if (parse(path, &n) == 0 && n.kind == N_FILES) {
         struct files_dir *d = files_opendir();
         if (!d)
             return -ENOMEM;
         fi->fh = (uintptr_t)d;
+        if (sfs_cfg.cache != SFS_CACHE_NEVER) { /* libfuse >= 3.16.1 passes fi's flags on */
+            fi->cache_readdir = 1;
+            fi->keep_cache = files_dir_kernel_current(n.sbx, n.rest);
+            dir_cache_set(fi->cache_readdir, fi->keep_cache);
+        }
     }
     return 0;
 }

@@ -74,5 +74,18 @@ print(len(seen), len(set(seen)), len(os.listdir(d)))' "$F/big")" "3000 3000 0" \
     "deleting while iterating: every entry seen once, none left"
 rmdir "$F/big"
 ok $? "the emptied directory is removed"
+
+# A directory listed again at once comes from the kernel's readdir cache (no request); a change
+# made through the mount or by a command still shows in the next listing.
+mkdir "$F/kept" && touch "$F/kept/a"
+ls "$F/kept" >/dev/null && ls "$F/kept" >/dev/null
+touch "$F/kept/b"
+is "$(ls "$F/kept" | tr '\n' ' ')" "a b " "a cached listing shows a file created through the mount"
+mv "$F/kept/a" "$F/kept/c" && rm "$F/kept/b"
+is "$(ls "$F/kept" | tr '\n' ' ')" "c " "... and a rename and a removal"
+ls "$F/kept" >/dev/null
+in_sandbox "touch $FIN/kept/d" >/dev/null
+is "$(ls "$F/kept" | tr '\n' ' ')" "c d " "... and a file a command created"
+rm -r "$F/kept"
 is "$(ls -A "$F")" "" "the scratch directory is empty again"
 files_done
