@@ -349,11 +349,9 @@ void sbx_commands_ended(struct sfs_sandbox *s, const char *id, json_t *final)
     json_t *copy = final && json_object_get(final, "stdout_bytes") ? json_deep_copy(final) : NULL;
     pthread_mutex_lock(&s->lock);
     json_t *fresh = NULL;
-    size_t i;
-    json_t *rec;
-    json_array_foreach(copy ? s->cmds : NULL, i, rec)
-    {
-        const char *rid = json_string_value(json_object_get(rec, "id"));
+    /* from the newest: the command that ended is almost always one of the last */
+    for (size_t i = copy ? json_array_size(s->cmds) : 0; i-- > 0;) {
+        const char *rid = json_string_value(json_object_get(json_array_get(s->cmds, i), "id"));
         if (rid && !strcmp(rid, id)) {
             fresh = json_copy(s->cmds);
             if (fresh && json_array_set(fresh, i, copy)) {
