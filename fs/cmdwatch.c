@@ -17,6 +17,7 @@ struct cmdwatch {
     struct sbx_execd x;
     bool done, listed;
     bool active; /* a watcher is on it: its end will come */
+    long seen;   /* > 0: commands/seen/ was looked up (cmdwatch_seen) */
     int rc, code;
     json_t *final;
     int refs;
@@ -60,6 +61,17 @@ static void unlist(struct cmdwatch *w)
             w->listed = false;
             return;
         }
+}
+
+void cmdwatch_seen(const char *id, long num)
+{
+    pthread_mutex_lock(&lock);
+    for (struct cmdwatch *w = watches; w; w = w->lnext)
+        if (!strcmp(w->id, id)) {
+            w->seen = num;
+            break;
+        }
+    pthread_mutex_unlock(&lock);
 }
 
 struct cmdwatch *cmdwatch_find(const char *id)
@@ -110,6 +122,13 @@ static void finish(struct cmdwatch *w, int rc, int code, json_t *final)
         notify_touch(path);
         snprintf(path, sizeof path, "/%s/stdout", w->name);
         notify_touch(path);
+        pthread_mutex_lock(&lock);
+        long seen = w->seen;
+        pthread_mutex_unlock(&lock);
+        for (int i = 0; seen > 0 && i < 2; i++) {
+            snprintf(path, sizeof path, "/%s/commands/%ld/%s", w->name, seen, i ? "status" : "exit");
+            notify_touch(path);
+        }
     }
     pthread_mutex_lock(&lock);
     unlist(w);

@@ -18,6 +18,10 @@ void cmdwatch_start(struct sfs_sandbox *s, const char *id);
 /* The watch of command id (referenced), or NULL when no watcher is on it (yet, or any more). */
 struct cmdwatch *cmdwatch_find(const char *id);
 void cmdwatch_put(struct cmdwatch *w);
+/* The kernel looked up a file of commands/num/ of command id: if it is watched, its end also
+ * touches that directory's exit and status (so an inotify watch on them wakes), as it always
+ * does the latest command's top-level exit and stdout. */
+void cmdwatch_seen(const char *id, long num);
 /* Waits for the end: 0 and the exit code (and, when final is non-NULL, execd's last status
  * record, owned by the caller); -EAGAIN when nonblock and still running; -EINTR when the FUSE
  * request was interrupted; or the error that ended the watch. */

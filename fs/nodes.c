@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "cmdwatch.h"
 #include "files.h"
 #include "nodes.h"
 #include "sessions.h"
@@ -272,6 +273,8 @@ static int stream_attr(struct sfs_sandbox *s, const struct node *n, struct stat 
     if (rc)
         return rc;
     bool running = json_is_true(json_object_get(rec, "running"));
+    if (running && num > 0)
+        cmdwatch_seen(id, num);
     off_t size;
     if (!strcmp(n->file, "exit"))
         size = running ? 0
@@ -324,6 +327,8 @@ static int sandbox_attr(struct sfs_sandbox *s, const struct node *n, struct stat
     case N_COMMAND_FILE:
         if (!strcmp(n->file, "ctl"))
             return node_command(s, n->num, id, NULL) ? -ENOENT : (sfs_fill_stat(st, S_IFREG | 0200, 0, 0), 0);
+        if (!strcmp(n->file, "status") && node_command(s, n->num, id, NULL) == 0)
+            cmdwatch_seen(id, n->num);
         return content_attr(n, S_IFREG | 0444, st);
     case N_SESSION:
     case N_SESSION_FILE:

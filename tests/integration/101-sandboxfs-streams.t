@@ -86,6 +86,20 @@ wait_line "$SFS_TMP/ino-exit" "Watches established" 10
 wait $w
 ok $? "a watch on exit wakes when the command ends"
 is "$(cat "$MNT/box/exit")" "0" "and exit is there"
+echo 'sleep 3' >"$MNT/box/cmd"
+n=$(ls "$MNT/box/commands" | sort -n | tail -1)
+inotifywait -t 20 -e attrib "$MNT/box/commands/$n/exit" >"$SFS_TMP/ino-cexit" 2>&1 &
+w=$!
+inotifywait -t 20 -e attrib "$MNT/box/commands/$n/status" >"$SFS_TMP/ino-cstatus" 2>&1 &
+w2=$!
+wait_line "$SFS_TMP/ino-cexit" "Watches established" 10
+wait_line "$SFS_TMP/ino-cstatus" "Watches established" 10
+echo 'true' >"$MNT/box/cmd" # a later command: commands/N/ is no longer the latest
+wait $w
+ok $? "a watch on commands/N/exit wakes when that command ends"
+wait $w2
+ok $? "and one on commands/N/status"
+is "$(cat "$MNT/box/commands/$n/exit")" "0" "commands/N/exit is there"
 
 # SIGKILL sandboxfs, mount again: nothing is lost.
 echo 'echo kept; echo kept-err >&2' >"$MNT/box/cmd"
