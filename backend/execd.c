@@ -37,7 +37,7 @@ static const struct {
     {"write-at", SBX_EXT_WRITE_AT},         {"truncate", SBX_EXT_TRUNCATE},
     {"symlink", SBX_EXT_SYMLINK},           {"command-id-header", SBX_EXT_COMMAND_ID_HEADER},
     {"file-type", SBX_EXT_FILE_TYPE},       {"status-wait", SBX_EXT_STATUS_WAIT},
-    {"session-stderr", SBX_EXT_SESSION_STDERR},
+    {"session-stderr", SBX_EXT_SESSION_STDERR}, {"times", SBX_EXT_TIMES},
 };
 
 static unsigned parse_extensions(const char *list)

@@ -18,6 +18,7 @@ enum {
     SBX_EXT_FILE_TYPE = 1 << 6,
     SBX_EXT_STATUS_WAIT = 1 << 7,
     SBX_EXT_SESSION_STDERR = 1 << 8,
+    SBX_EXT_TIMES = 1 << 9,
 };
 
 struct sbx_execd {

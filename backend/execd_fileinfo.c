@@ -151,8 +151,10 @@ static void fill_times(const json_t *o, struct stat *st)
 {
     long long ns;
     if (get_int(o, "mtime_ns", &ns) == 0) {
-        st->st_mtim.tv_sec = ns / 1000000000;
-        st->st_mtim.tv_nsec = ns % 1000000000;
+        long long sec = ns / 1000000000, rem = ns % 1000000000;
+        if (rem < 0) sec--, rem += 1000000000; /* before 1970: the fraction counts up */
+        st->st_mtim.tv_sec = (time_t)sec;
+        st->st_mtim.tv_nsec = (long)rem;
     } else if (get_str(o, "modified_at")) {
         sbx_time_parse(get_str(o, "modified_at"), &st->st_mtim);
     }

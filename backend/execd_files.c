@@ -306,3 +306,20 @@ int sbx_files_symlink(const struct sbx_execd *x, const char *target, const char 
     json_object_set_new(doc, "target", json_string_nocheck(target));
     return post_json(x, "/files/symlink", doc);
 }
+
+static json_t *time_json(const struct timespec *ts)
+{
+    if (ts->tv_nsec == UTIME_NOW) return json_string("now");
+    return json_integer((json_int_t)ts->tv_sec * 1000000000 + ts->tv_nsec);
+}
+
+int sbx_files_times(const struct sbx_execd *x, const char *path, const struct timespec tv[2])
+{
+    json_t *doc;
+    if (!(x->ext & SBX_EXT_TIMES)) return -EOPNOTSUPP;
+    doc = json_object();
+    json_object_set_new(doc, "path", json_string_nocheck(path));
+    if (tv[0].tv_nsec != UTIME_OMIT) json_object_set_new(doc, "atime", time_json(&tv[0]));
+    if (tv[1].tv_nsec != UTIME_OMIT) json_object_set_new(doc, "mtime", time_json(&tv[1]));
+    return post_json(x, "/files/times", doc);
+}

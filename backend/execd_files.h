@@ -73,6 +73,8 @@ int sbx_files_perm(const struct sbx_execd *x, const char *path, mode_t mode, con
                    const char *group);
 int sbx_files_truncate(const struct sbx_execd *x, const char *path, off_t size);
 int sbx_files_symlink(const struct sbx_execd *x, const char *target, const char *path);
+/* Extension times: utimensat(AT_SYMLINK_NOFOLLOW) of path (UTIME_NOW and UTIME_OMIT too). */
+int sbx_files_times(const struct sbx_execd *x, const char *path, const struct timespec tv[2]);
 
 /* --- helpers run as commands (backend/execd_files_cmd.c) --- */
 /* Runs a foreground shell command (POST /command); its stdout (lines joined by '\n', capped at

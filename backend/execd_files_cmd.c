@@ -215,7 +215,9 @@ int sbx_files_utimens(const struct sbx_execd *x, const char *path, const struct 
 {
     char q[SBX_PATH_MAX * 4 + 3], a[64], m[64], cmd[sizeof q * 4 + 512], out[64];
     size_t n = 0;
-    int r = sbx_sh_quote(q, sizeof q, path);
+    int r = sbx_files_times(x, path, tv);
+    if (r != -EOPNOTSUPP) return r;
+    r = sbx_sh_quote(q, sizeof q, path);
     if (r) return r;
     touch_arg(a, sizeof a, 'a', &tv[0]);
     touch_arg(m, sizeof m, 'm', &tv[1]);

@@ -34,6 +34,7 @@ int api_files_download(struct conn *c, const struct route_args *a);
 int api_files_write(struct conn *c, const struct route_args *a);
 int api_files_truncate(struct conn *c, const struct route_args *a);
 int api_files_symlink(struct conn *c, const struct route_args *a);
+int api_files_times(struct conn *c, const struct route_args *a);
 int api_dirs_list(struct conn *c, const struct route_args *a);
 int api_dirs_create(struct conn *c, const struct route_args *a);
 int api_dirs_delete(struct conn *c, const struct route_args *a);

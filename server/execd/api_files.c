@@ -1,5 +1,5 @@
 /* Routes under /files: info, delete, mv, permissions, search, replace, download, and the
- * write-at / truncate / symlink extensions. Upload is in api_upload.c. */
+ * write-at / truncate / symlink / times extensions. Upload is in api_upload.c. */
 #include "api.h"
 #include "fsutil.h"
 #include "reqparse.h"
@@ -470,6 +470,29 @@ int api_files_symlink(struct conn *c, const struct route_args *a)
         r = errno == EEXIST
                 ? respond_error(c, 500, "RUNTIME_ERROR", "path already exists: %s", s.path)
                 : respond_errno(c, -errno, "cannot create symlink", s.path);
+    else
+        r = respond_empty(c);
+    json_decref(j);
+    return r;
+}
+
+/* Extension times: POST /files/times {"path", "atime"?, "mtime"?} sets the times of the path
+ * itself (a symlink is not followed), as utimensat(2). */
+int api_files_times(struct conn *c, const struct route_args *a)
+{
+    (void)a;
+    json_t *j = read_json_body(c, false);
+    if (!j) return 0;
+    struct times_req t;
+    const char *err;
+    char abs[PATH_BUF];
+    int r;
+    if (times_req_parse(j, &t, &err) < 0)
+        r = respond_error(c, 400, "INVALID_REQUEST_BODY", "%s", err);
+    else if ((r = resolve_path(t.path, abs, sizeof(abs))) < 0)
+        r = respond_errno(c, r, "invalid path", t.path);
+    else if (utimensat(AT_FDCWD, abs, t.ts, AT_SYMLINK_NOFOLLOW) < 0)
+        r = respond_errno(c, -errno, "cannot set times", t.path);
     else
         r = respond_empty(c);
     json_decref(j);

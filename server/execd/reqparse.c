@@ -2,6 +2,7 @@
 #include "reqparse.h"
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int fail(const char **ret_err, const char *msg)
 {
@@ -159,6 +160,34 @@ int symlink_req_parse(json_t *j, struct symlink_req *r, const char **ret_err)
     return 0;
 }
 
+static int time_field(json_t *o, const char *key, struct timespec *ts)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v || json_is_null(v)) {
+        *ts = (struct timespec){0, UTIME_OMIT};
+        return 0;
+    }
+    if (json_is_string(v) && !strcmp(json_string_value(v), "now")) {
+        *ts = (struct timespec){0, UTIME_NOW};
+        return 0;
+    }
+    if (!json_is_integer(v)) return -1;
+    json_int_t ns = json_integer_value(v), sec = ns / 1000000000, rem = ns % 1000000000;
+    if (rem < 0) sec--, rem += 1000000000; /* before 1970: the fraction counts up from sec */
+    *ts = (struct timespec){(time_t)sec, (long)rem};
+    return 0;
+}
+
+int times_req_parse(json_t *j, struct times_req *r, const char **ret_err)
+{
+    memset(r, 0, sizeof(*r));
+    if (!json_is_object(j) || opt_str(j, "path", &r->path) < 0 || !r->path || !*r->path)
+        return fail(ret_err, "body needs a non-empty string field 'path'");
+    if (time_field(j, "atime", &r->ts[0]) < 0 || time_field(j, "mtime", &r->ts[1]) < 0)
+        return fail(ret_err, "'atime' and 'mtime' must be nanoseconds since the epoch or \"now\"");
+    return 0;
+}
+
 void reqparse_all(const char *data, size_t len)
 {
     json_t *j = json_loadb(data, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
@@ -170,6 +199,8 @@ void reqparse_all(const char *data, size_t len)
     struct mv_req mr;
     struct replace_req rp;
     struct symlink_req sr;
+    struct times_req tr;
+    times_req_parse(j, &tr, &err);
     run_req_parse(j, &rr, &err);
     code_req_parse(j, &cr, &err);
     symlink_req_parse(j, &sr, &err);

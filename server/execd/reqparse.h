@@ -6,7 +6,9 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 
 struct run_req {
     const char *command;
@@ -56,6 +58,14 @@ struct symlink_req {
     const char *path, *target;
 };
 int symlink_req_parse(json_t *j, struct symlink_req *r, const char **ret_err);
+
+/* {"path": str, "atime"?: T, "mtime"?: T}: T is nanoseconds since the epoch (an integer, may
+ * be negative) or "now"; absent or null leaves that time as it is (UTIME_OMIT). */
+struct times_req {
+    const char *path;
+    struct timespec ts[2]; /* atime, mtime: as utimensat(2) takes them */
+};
+int times_req_parse(json_t *j, struct times_req *r, const char **ret_err);
 
 /* Runs every parser above over a body (the fuzz entry point). */
 void reqparse_all(const char *data, size_t len);

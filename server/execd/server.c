@@ -50,6 +50,7 @@ static const struct route routes[] = {
     {"PUT", "/files/write", api_files_write, R_EXT},
     {"POST", "/files/truncate", api_files_truncate, R_EXT},
     {"POST", "/files/symlink", api_files_symlink, R_EXT},
+    {"POST", "/files/times", api_files_times, R_EXT},
     {"GET", "/directories/list", api_dirs_list, 0},
     {"POST", "/directories", api_dirs_create, 0},
     {"DELETE", "/directories", api_dirs_delete, 0},

@@ -1,8 +1,8 @@
 #!/bin/bash
-# execd: /files/* routes (upstream) and the write-at / truncate / symlink extensions.
+# execd: /files/* routes (upstream) and the write-at / truncate / symlink / times extensions.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-execd.sh"
-plan 44
+plan 51
 
 ex_start
 D=$EX_TMP/f
@@ -67,6 +67,14 @@ is "$(cat "$D/new")" "1"$'\n'"2" "truncate: size 3"
 is "$(status -XPOST -d "{\"path\":\"$D/lnk\",\"target\":\"n.txt\"}" "$EX_URL/files/symlink")" 200 "symlink"
 is "$(ex "$EX_URL/files/info?path=$D/lnk" | jq_py 'list(d.values())[0]["type"], list(d.values())[0]["link_target"]')" '["symlink","n.txt"]' "info reports symlink and its target"
 is "$(status -XPOST -d "{\"path\":\"$D/lnk\",\"target\":\"x\"}" "$EX_URL/files/symlink")" 500 "symlink over an existing path: 500"
+# times (extension): the path itself, nanoseconds since the epoch or "now"
+is "$(status -XPOST -d "{\"path\":\"$D/lnk\",\"mtime\":-315619199500000000}" "$EX_URL/files/times")" 200 "times on a symlink"
+is "$(stat -c %y "$D/lnk")" "1960-01-01 00:00:00.500000000 +0000" "sets the link's own mtime, before 1970 too"
+is "$(status -XPOST -d "{\"path\":\"$D/n.txt\",\"atime\":1000000000123456789,\"mtime\":\"now\"}" "$EX_URL/files/times")" 200 "times: atime and now"
+is "$(stat -c %X "$D/n.txt")" 1000000000 "atime set"
+ok $(( $(date +%s) - $(stat -c %Y "$D/n.txt") < 5 ? 0 : 1 )) "mtime is now"
+is "$(status -XPOST -d "{\"path\":\"$D/none\",\"mtime\":1}" "$EX_URL/files/times")" 404 "times on a missing path: 404"
+is "$(status -XPOST -d "{\"path\":\"$D/n.txt\",\"mtime\":\"soon\"}" "$EX_URL/files/times")" 400 "times: a bad value is a 400"
 
 # Delete, mv, permissions, replace, search.
 ex -XPOST -d "[{\"src\":\"$D/w\",\"dest\":\"$D/m/moved\"}]" "$EX_URL/files/mv"

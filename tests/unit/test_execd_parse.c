@@ -182,6 +182,23 @@ static void test_bodies(void)
     j = json_loads("{\"mode\":0}", 0, NULL);
     ok(perm_req_parse(j, &p, &err) == 0 && !p.has_mode, "mode 0 means no chmod");
     json_decref(j);
+    struct times_req t;
+    j = json_loads("{\"path\":\"/f\",\"mtime\":-315619199500000000,\"atime\":\"now\"}", 0, NULL);
+    ok(times_req_parse(j, &t, &err) == 0 && t.ts[0].tv_nsec == UTIME_NOW &&
+           t.ts[1].tv_sec == -315619200 && t.ts[1].tv_nsec == 500000000,
+       "times: \"now\", and nanoseconds before 1970");
+    json_decref(j);
+    j = json_loads("{\"path\":\"/f\",\"atime\":null}", 0, NULL);
+    ok(times_req_parse(j, &t, &err) == 0 && t.ts[0].tv_nsec == UTIME_OMIT &&
+           t.ts[1].tv_nsec == UTIME_OMIT,
+       "times: null and absent leave the time as it is");
+    json_decref(j);
+    j = json_loads("{\"path\":\"/f\",\"mtime\":\"yesterday\"}", 0, NULL);
+    ok(times_req_parse(j, &t, &err) < 0, "times: other strings rejected");
+    json_decref(j);
+    j = json_loads("{\"mtime\":1}", 0, NULL);
+    ok(times_req_parse(j, &t, &err) < 0, "times: path required");
+    json_decref(j);
 }
 
 static void test_direct(void)

@@ -74,6 +74,11 @@ static void test_extensions(void)
     ok(fi.st.st_mtim.tv_sec == 1796531038 && fi.st.st_mtim.tv_nsec == 123456789,
        "mtime_ns wins over modified_at");
     ok(strcmp(fi.link, "../target dir") == 0 && fi.st.st_size == 13, "link target and its length");
+    r = parse("{\"path\":\"/old\",\"type\":\"file\",\"size\":0,\"mode\":644,"
+              "\"mtime_ns\":-315619199500000000}",
+              &fi);
+    ok(r == 0 && fi.st.st_mtim.tv_sec == -315619200 && fi.st.st_mtim.tv_nsec == 500000000,
+       "mtime_ns before 1970: 1960-01-01 00:00:00.5");
     r = parse("{\"path\":\"/d\",\"type\":\"directory\",\"size\":4096,\"mode\":1777}", &fi);
     ok(r == 0 && fi.st.st_mode == (S_IFDIR | 01777) && fi.st.st_nlink == 2,
        "sticky directory, nlink 2 by default");
