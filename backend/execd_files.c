@@ -67,6 +67,25 @@ static int call_simple(const struct sbx_execd *x, const char *method, const char
     return call(x, method, url, hdr, body, blen, NULL);
 }
 
+/* call() for a change that our execd answers with the path's FileInfo ({"<path>": FileInfo}):
+ * fills info when given and the answer has it; else info->st.st_mode is 0. */
+static int call_info(const struct sbx_execd *x, const char *method, const char *url,
+                     const char *hdr, const char *body, size_t blen, const char *path,
+                     struct sbx_fileinfo *info)
+{
+    struct sbx_buf out = {0};
+    int r;
+    if (info) info->st.st_mode = 0;
+    r = files_errno(call(x, method, url, hdr, body, blen, &out), &out);
+    if (r == 0 && info && out.len) {
+        json_t *doc = json_loadb(out.data, out.len, 0, NULL);
+        if (sbx_fileinfo_from_json(json_object_get(doc, path), info)) info->st.st_mode = 0;
+        json_decref(doc);
+    }
+    sbx_buf_free(&out);
+    return r;
+}
+
 static int url_path(const struct sbx_execd *x, char *url, const char *route, const char *path,
                     const char *extra)
 {
@@ -227,7 +246,7 @@ ssize_t sbx_files_download_fd(const struct sbx_execd *x, const char *path, int f
 }
 
 int sbx_files_write_at(const struct sbx_execd *x, const char *path, const char *buf, size_t len,
-                       off_t off, bool truncate)
+                       off_t off, bool truncate, struct sbx_fileinfo *info)
 {
     char url[URL_MAX], extra[64];
     int r;
@@ -235,8 +254,8 @@ int sbx_files_write_at(const struct sbx_execd *x, const char *path, const char *
     snprintf(extra, sizeof extra, "&offset=%jd%s", (intmax_t)off, truncate ? "&truncate=1" : "");
     r = url_path(x, url, "/files/write", path, extra);
     if (r) return r;
-    return call_simple(x, "PUT", url, "Content-Type: application/octet-stream", buf ? buf : "",
-                       len);
+    return call_info(x, "PUT", url, "Content-Type: application/octet-stream", buf ? buf : "", len,
+                     path, info);
 }
 
 int sbx_files_delete(const struct sbx_execd *x, const char *path)
@@ -313,13 +332,24 @@ static json_t *time_json(const struct timespec *ts)
     return json_integer((json_int_t)ts->tv_sec * 1000000000 + ts->tv_nsec);
 }
 
-int sbx_files_times(const struct sbx_execd *x, const char *path, const struct timespec tv[2])
+int sbx_files_times(const struct sbx_execd *x, const char *path, const struct timespec tv[2],
+                    struct sbx_fileinfo *info)
 {
+    char url[URL_MAX];
     json_t *doc;
+    char *text;
+    int r;
     if (!(x->ext & SBX_EXT_TIMES)) return -EOPNOTSUPP;
     doc = json_object();
     json_object_set_new(doc, "path", json_string_nocheck(path));
     if (tv[0].tv_nsec != UTIME_OMIT) json_object_set_new(doc, "atime", time_json(&tv[0]));
     if (tv[1].tv_nsec != UTIME_OMIT) json_object_set_new(doc, "mtime", time_json(&tv[1]));
-    return post_json(x, "/files/times", doc);
+    text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    r = text ? sbx_execd_url(x, url, sizeof url, "/files/times") : -ENOMEM;
+    if (r == 0)
+        r = call_info(x, "POST", url, "Content-Type: application/json", text, strlen(text), path,
+                      info);
+    free(text);
+    return r;
 }

@@ -56,9 +56,11 @@ ssize_t sbx_files_read(const struct sbx_execd *x, const char *path, char *buf, s
                        off_t off);
 /* Whole download into fd (from its current offset); returns the bytes written. */
 ssize_t sbx_files_download_fd(const struct sbx_execd *x, const char *path, int fd);
-/* Extension write-at: len bytes at off; truncate also sets the size to off+len. */
+/* Extension write-at: len bytes at off; truncate also sets the size to off+len. When info is
+ * given, it gets the file's attributes after the write if the server answered with them (our
+ * execd does), else its st.st_mode is 0. */
 int sbx_files_write_at(const struct sbx_execd *x, const char *path, const char *buf, size_t len,
-                       off_t off, bool truncate);
+                       off_t off, bool truncate, struct sbx_fileinfo *info);
 /* Whole-file upload (multipart): len bytes of fd from offset 0 become the file's content.
  * mode 0 leaves the server's default; owner/group NULL or "" let execd choose. The multipart
  * body is assembled in an unnamed temporary file in tmpdir. */
@@ -73,8 +75,10 @@ int sbx_files_perm(const struct sbx_execd *x, const char *path, mode_t mode, con
                    const char *group);
 int sbx_files_truncate(const struct sbx_execd *x, const char *path, off_t size);
 int sbx_files_symlink(const struct sbx_execd *x, const char *target, const char *path);
-/* Extension times: utimensat(AT_SYMLINK_NOFOLLOW) of path (UTIME_NOW and UTIME_OMIT too). */
-int sbx_files_times(const struct sbx_execd *x, const char *path, const struct timespec tv[2]);
+/* Extension times: utimensat(AT_SYMLINK_NOFOLLOW) of path (UTIME_NOW and UTIME_OMIT too);
+ * info as for sbx_files_write_at. */
+int sbx_files_times(const struct sbx_execd *x, const char *path, const struct timespec tv[2],
+                    struct sbx_fileinfo *info);
 
 /* --- helpers run as commands (backend/execd_files_cmd.c) --- */
 /* Runs a foreground shell command (POST /command); its stdout (lines joined by '\n', capped at
@@ -84,8 +88,10 @@ int sbx_files_sh(const struct sbx_execd *x, const char *cmd, char *out, size_t c
 int sbx_sh_quote(char *dst, size_t cap, const char *s);
 /* statvfs of path's filesystem, from `stat -f` in the sandbox. */
 int sbx_files_statfs(const struct sbx_execd *x, const char *path, struct statvfs *ret);
-/* Sets atime (tv[0]) / mtime (tv[1]) with touch -h; UTIME_NOW and UTIME_OMIT are honoured. */
-int sbx_files_utimens(const struct sbx_execd *x, const char *path, const struct timespec tv[2]);
+/* Sets atime (tv[0]) / mtime (tv[1]) of path itself, UTIME_NOW and UTIME_OMIT honoured: with the
+ * times extension (info as for sbx_files_write_at), else with touch -h as a command. */
+int sbx_files_utimens(const struct sbx_execd *x, const char *path, const struct timespec tv[2],
+                      struct sbx_fileinfo *info);
 /* Fallbacks for servers without the extensions. */
 /* Runs argv (each word shell-quoted); 0 on exit 0, else the errno its stderr suggests. */
 int sbx_files_sh_argv(const struct sbx_execd *x, const char *const *argv);

@@ -211,12 +211,14 @@ static void touch_arg(char *dst, size_t cap, char which, const struct timespec *
         snprintf(dst, cap, "-%c -d @%jd.%09ld", which, (intmax_t)ts->tv_sec, ts->tv_nsec);
 }
 
-int sbx_files_utimens(const struct sbx_execd *x, const char *path, const struct timespec tv[2])
+int sbx_files_utimens(const struct sbx_execd *x, const char *path, const struct timespec tv[2],
+                      struct sbx_fileinfo *info)
 {
     char q[SBX_PATH_MAX * 4 + 3], a[64], m[64], cmd[sizeof q * 4 + 512], out[64];
     size_t n = 0;
-    int r = sbx_files_times(x, path, tv);
+    int r = sbx_files_times(x, path, tv, info);
     if (r != -EOPNOTSUPP) return r;
+    if (info) info->st.st_mode = 0;
     r = sbx_sh_quote(q, sizeof q, path);
     if (r) return r;
     touch_arg(a, sizeof a, 'a', &tv[0]);

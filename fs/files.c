@@ -230,6 +230,8 @@ int files_mkdir(const struct files_target *t, mode_t mode)
     else if (r == 1)
         r = -EEXIST;
     changed(t, 0);
+    if (r == 0) /* lookups in it need not ask until something is created there */
+        fcache_put_empty_dir(t->sandbox, t->path, fcache_gen());
     if (r == 0 && (mode & 07777) == 0) r = files_set_mode(t->x, t->path, 0, NULL, NULL);
     return r;
 }
@@ -405,9 +407,12 @@ int files_readlink(const struct files_target *t, char *buf, size_t size)
 
 int files_utimens(const struct files_target *t, const struct timespec tv[2])
 {
+    struct sbx_fileinfo *fi = malloc(sizeof *fi); /* the attributes execd answers with */
     int r = files_io_flush_path(t->sandbox, t->path); /* a later send would move mtime again */
-    if (r == 0) r = sbx_files_utimens(t->x, t->path, tv);
-    fcache_drop(t->sandbox, t->path);
+    uint64_t g = fcache_gen();
+    if (r == 0) r = sbx_files_utimens(t->x, t->path, tv, fi);
+    fcache_changed(t->sandbox, t->path, r == 0 && fi ? &fi->st : NULL, g);
+    free(fi);
     return r;
 }
 

@@ -186,6 +186,7 @@ static int from_parent(const char *sb, const char *path, struct stat *st)
     d = lookup(K_DIR, sb, parent);
     if (!d) return 0;
     key.name = (char *)strrchr(path, '/') + 1;
+    if (!d->dir.n) return -ENOENT; /* an empty listing may have no array at all */
     hit = bsearch(&key, d->dir.e, d->dir.n, sizeof *d->dir.e, cmp_dirent);
     if (!hit) return -ENOENT;
     *st = hit->st;
@@ -239,7 +240,7 @@ void fcache_put_neg(const char *sb, const char *path, uint64_t g)
 void fcache_put_dir(const char *sb, const char *path, struct sbx_dirlist *l, uint64_t g)
 {
     struct entry *e;
-    qsort(l->e, l->n, sizeof *l->e, cmp_dirent);
+    if (l->n) qsort(l->e, l->n, sizeof *l->e, cmp_dirent);
     pthread_mutex_lock(&lock);
     e = insert(K_DIR, sb, path, g);
     if (e) {
@@ -323,21 +324,78 @@ void fcache_put_statfs(const char *sb, const struct statvfs *st, uint64_t g)
     pthread_mutex_unlock(&lock);
 }
 
-static void drop_locked(const char *sb, const char *path)
+static void drop_locked(const char *sb, const char *path, bool keep_parent)
 {
     char parent[SBX_PATH_MAX];
     fcache_parent(parent, sizeof parent, path);
     remove_key(K_ATTR, sb, path);
     remove_key(K_DIR, sb, path);
-    remove_key(K_DIR, sb, parent);
+    if (!keep_parent) remove_key(K_DIR, sb, parent);
     remove_key(K_STATFS, sb, "");
     gen++;
+}
+
+/* Puts st as path's entry into its parent's cached listing (kept sorted): true, or false when
+ * there is none or it is too long to patch in place (it then goes). The kernel has not seen the
+ * patched listing's attributes (told = 0). */
+static bool patch_parent(const char *sb, const char *path, const struct stat *st)
+{
+    char parent[SBX_PATH_MAX];
+    const char *name = strrchr(path, '/');
+    if (!name || !name[1]) return false;
+    name++;
+    fcache_parent(parent, sizeof parent, path);
+    struct entry *d = lookup(K_DIR, sb, parent);
+    if (!d || d->dir.n >= FCACHE_PATCH_MAX) return false;
+    size_t lo = 0, hi = d->dir.n; /* the first entry not below name */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(d->dir.e[mid].name, name) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < d->dir.n && strcmp(d->dir.e[lo].name, name) == 0) {
+        d->dir.e[lo].st = *st;
+    } else {
+        char *copy = strdup(name);
+        struct sbx_dirent *e = copy ? realloc(d->dir.e, (d->dir.n + 1) * sizeof *e) : NULL;
+        if (!e) {
+            free(copy);
+            return false;
+        }
+        memmove(e + lo + 1, e + lo, (d->dir.n - lo) * sizeof *e);
+        e[lo] = (struct sbx_dirent){copy, *st};
+        d->dir.e = e;
+        d->dir.n++;
+    }
+    d->told = 0;
+    return true;
+}
+
+void fcache_changed(const char *sb, const char *path, const struct stat *st, uint64_t g)
+{
+    pthread_mutex_lock(&lock);
+    bool alone = st && st->st_mode && g == gen; /* no other change since the request began */
+    drop_locked(sb, path, alone && patch_parent(sb, path, st));
+    struct entry *e = alone ? insert(K_ATTR, sb, path, gen) : NULL;
+    if (e) e->st = *st;
+    pthread_mutex_unlock(&lock);
+}
+
+void fcache_put_empty_dir(const char *sb, const char *path, uint64_t g)
+{
+    struct entry *e;
+    pthread_mutex_lock(&lock);
+    e = insert(K_DIR, sb, path, g);
+    if (e) e->dir = (struct sbx_dirlist){0};
+    pthread_mutex_unlock(&lock);
 }
 
 void fcache_drop(const char *sb, const char *path)
 {
     pthread_mutex_lock(&lock);
-    drop_locked(sb, path);
+    drop_locked(sb, path, false);
     pthread_mutex_unlock(&lock);
 }
 
@@ -359,7 +417,7 @@ void fcache_drop_tree(const char *sb, const char *path)
 {
     struct prefix p = {sb, path, strlen(path)};
     pthread_mutex_lock(&lock);
-    drop_locked(sb, path);
+    drop_locked(sb, path, false);
     sweep(under_prefix, &p);
     pthread_mutex_unlock(&lock);
 }

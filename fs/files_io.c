@@ -124,11 +124,14 @@ static int has_write_at(const struct files_handle *h)
 
 static int run_send(struct files_handle *h)
 {
-    int r = 0;
-    if (h->w_len) r = sbx_files_write_at(&h->x, h->path, h->wb, h->w_len, h->w_off, false);
+    if (!h->w_len) return 0; /* nothing buffered: nothing changed */
+    struct sbx_fileinfo *fi = malloc(sizeof *fi); /* execd's answer */
+    uint64_t g = fcache_gen();
+    int r = sbx_files_write_at(&h->x, h->path, h->wb, h->w_len, h->w_off, false, fi);
     h->w_len = 0; /* on failure the data is dropped: the error goes to this write/flush */
     atomic_store(&h->pending, 0);
-    fcache_drop(h->sb, h->path);
+    fcache_changed(h->sb, h->path, r == 0 && fi ? &fi->st : NULL, g);
+    free(fi);
     return r;
 }
 
@@ -154,7 +157,7 @@ static int run_write(struct files_handle *h, const char *buf, size_t size, off_t
         r = run_send(h);
     if (r) return r;
     if (size >= FILES_RUN_MAX) { /* too big to buffer: straight through */
-        r = sbx_files_write_at(&h->x, h->path, buf, size, off, false);
+        r = sbx_files_write_at(&h->x, h->path, buf, size, off, false, NULL);
         fcache_drop(h->sb, h->path);
         return r ? r : (int)size;
     }
@@ -297,7 +300,7 @@ int files_io_truncate_remote(const struct sbx_execd *x, const char *path, off_t 
     char num[32];
     int r = sbx_files_truncate(x, path, size);
     if (r == -EOPNOTSUPP && (x->ext & SBX_EXT_WRITE_AT))
-        r = sbx_files_write_at(x, path, "", 0, size, true);
+        r = sbx_files_write_at(x, path, "", 0, size, true, NULL);
     if (r == -EOPNOTSUPP) {
         snprintf(num, sizeof num, "%jd", (intmax_t)size);
         r = sbx_files_sh_argv(x, (const char *const[]){"truncate", "-s", num, "--", path, NULL});
@@ -333,17 +336,28 @@ int files_open(const struct files_target *t, struct fuse_file_info *fi)
 int files_create(const struct files_target *t, mode_t mode, struct fuse_file_info *fi)
 {
     struct files_handle *h = handle_new(t, fi->flags | O_RDWR);
+    struct sbx_fileinfo *info = malloc(sizeof *info); /* execd's answer to the creation */
+    uint64_t g = fcache_gen();
     int r;
-    if (!h) return -ENOMEM;
+    if (!h || !info) {
+        handle_free(h);
+        free(info);
+        return -ENOMEM;
+    }
+    info->st.st_mode = 0;
     mode &= 07777;
     if (t->x->ext & SBX_EXT_WRITE_AT) {
-        r = sbx_files_write_at(t->x, t->path, "", 0, 0, true); /* creates it 0644, empty */
-        if (r == 0 && mode != 0644) r = files_set_mode(t->x, t->path, mode, NULL, NULL);
+        r = sbx_files_write_at(t->x, t->path, "", 0, 0, true, info); /* creates it 0644, empty */
+        if (r == 0 && mode != 0644) {
+            info->st.st_mode = 0; /* changed again: asked for when needed */
+            r = files_set_mode(t->x, t->path, mode, NULL, NULL);
+        }
     } else {
         r = sbx_files_upload_fd(t->x, t->path, -1, 0, mode ? mode : 0644, NULL, NULL,
                                 files_spool_dir());
     }
-    fcache_drop(t->sandbox, t->path);
+    fcache_changed(t->sandbox, t->path, r == 0 ? &info->st : NULL, g);
+    free(info);
     if (r) {
         handle_free(h);
         return r;

@@ -418,6 +418,18 @@ out:
     return ret < 0 ? ret : (int64_t)total;
 }
 
+/* Our extensions answer a change with the path's attributes after it, as /files/info gives them
+ * ({"<path as asked>": FileInfo}): a client needs no second request to learn them. A path gone
+ * again by then gets an empty answer. */
+static int respond_info(struct conn *c, const char *raw, const char *abs)
+{
+    struct stat st;
+    if (lstat(abs, &st) < 0) return respond_empty(c);
+    json_t *o = json_object();
+    json_object_set_new(o, raw, fileinfo_json(abs, &st));
+    return respond_json(c, 200, o);
+}
+
 int api_files_write(struct conn *c, const struct route_args *a)
 {
     char raw[PATH_BUF], abs[PATH_BUF];
@@ -437,7 +449,7 @@ int api_files_write(struct conn *c, const struct route_args *a)
         return respond_error(c, 413, "INVALID_FILE", "body too large (limit %" PRIu64 ")",
                              g_cfg.max_body);
     if (n < 0) return respond_errno(c, (int)n, "cannot write", raw);
-    return respond_empty(c);
+    return respond_info(c, raw, abs);
 }
 
 int api_files_truncate(struct conn *c, const struct route_args *a)
@@ -494,7 +506,7 @@ int api_files_times(struct conn *c, const struct route_args *a)
     else if (utimensat(AT_FDCWD, abs, t.ts, AT_SYMLINK_NOFOLLOW) < 0)
         r = respond_errno(c, -errno, "cannot set times", t.path);
     else
-        r = respond_empty(c);
+        r = respond_info(c, t.path, abs);
     json_decref(j);
     return r;
 }

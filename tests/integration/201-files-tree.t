@@ -87,5 +87,15 @@ ls "$F/kept" >/dev/null
 in_sandbox "touch $FIN/kept/d" >/dev/null
 is "$(ls "$F/kept" | tr '\n' ' ')" "c d " "... and a file a command created"
 rm -r "$F/kept"
+
+# Our own creations and times patch the cached listing with the attributes execd answers with
+# (no new listing asked for): it still equals the listing inside, sizes and times included.
+mkdir "$F/fresh"
+for i in 1 2 3; do echo "$i$i$i" >"$F/fresh/f$i"; done
+touch -d '2001-02-03 04:05:06' "$F/fresh/f2"
+printf 'longer now' >>"$F/fresh/f3"
+is "$(ls -l --time-style=+%s "$F/fresh")" "$(in_sandbox "ls -l --time-style=+%s $FIN/fresh")" \
+    "a new directory's listing after creations, appends and touch -d equals the one inside"
+rm -r "$F/fresh"
 is "$(ls -A "$F")" "" "the scratch directory is empty again"
 files_done

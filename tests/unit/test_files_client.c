@@ -114,17 +114,21 @@ static void test_info_list(const struct sbx_execd *x)
 static void test_write_read(const struct sbx_execd *x)
 {
     const char *f = P("w.txt");
-    ok(sbx_files_write_at(x, f, "", 0, 0, true) == 0, "write-at creates an empty file");
-    ok(sbx_files_write_at(x, f, "hello world", 11, 0, false) == 0, "write-at at 0");
-    ok(sbx_files_write_at(x, f, "W", 1, 6, false) == 0, "write-at at 6");
+    ok(sbx_files_write_at(x, f, "", 0, 0, true, NULL) == 0, "write-at creates an empty file");
+    ok(sbx_files_write_at(x, f, "hello world", 11, 0, false, NULL) == 0, "write-at at 0");
+    ok(sbx_files_write_at(x, f, "W", 1, 6, false, NULL) == 0, "write-at at 6");
     ok(read_is(x, f, 0, 100, "hello World"), "ranged read of the whole file (short at EOF)");
     ok(read_is(x, f, 6, 3, "Wor"), "ranged read in the middle");
     ok(read_is(x, f, 11, 10, "") && read_is(x, f, 50, 10, ""), "reads at or past the end: EOF");
-    ok(sbx_files_write_at(x, f, "!", 1, 5, true) == 0 && read_is(x, f, 0, 100, "hello!"),
+    ok(sbx_files_write_at(x, f, "!", 1, 5, true, NULL) == 0 && read_is(x, f, 0, 100, "hello!"),
        "write-at with truncate");
     ok(sbx_files_truncate(x, f, 3) == 0 && read_is(x, f, 0, 100, "hel"), "truncate extension");
-    ok(sbx_files_write_at(x, P("nodir/x"), "a", 1, 0, false) == -ENOENT,
+    ok(sbx_files_write_at(x, P("nodir/x"), "a", 1, 0, false, NULL) == -ENOENT,
        "write-at below a missing directory: ENOENT");
+    struct sbx_fileinfo fi;
+    ok(sbx_files_write_at(x, f, "four", 4, 3, false, &fi) == 0 && S_ISREG(fi.st.st_mode) &&
+           fi.st.st_size == 7,
+       "write-at answers with the file's attributes after the write");
 }
 
 static void test_names(const struct sbx_execd *x)
@@ -137,7 +141,7 @@ static void test_names(const struct sbx_execd *x)
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char path[512];
         snprintf(path, sizeof path, "%s/names/%s", dir, names[i]);
-        good += sbx_files_write_at(x, path, names[i], strlen(names[i]), 0, true) == 0 &&
+        good += sbx_files_write_at(x, path, names[i], strlen(names[i]), 0, true, NULL) == 0 &&
                 sbx_files_info(x, path, &fi) == 0 && fi.st.st_size == (off_t)strlen(names[i]) &&
                 read_is(x, path, 0, 100, names[i]);
     }
@@ -149,12 +153,12 @@ static void test_names(const struct sbx_execd *x)
 static void test_namespace(const struct sbx_execd *x)
 {
     struct sbx_fileinfo fi;
-    sbx_files_write_at(x, P("a"), "A", 1, 0, true);
-    sbx_files_write_at(x, P("b"), "B", 1, 0, true);
+    sbx_files_write_at(x, P("a"), "A", 1, 0, true, NULL);
+    sbx_files_write_at(x, P("b"), "B", 1, 0, true, NULL);
     ok(sbx_files_mv(x, P("a"), P("b"), true) == 0 && read_is(x, P("b"), 0, 10, "A") &&
            sbx_files_info(x, P("a"), &fi) == -ENOENT,
        "mv with overwrite replaces the destination");
-    sbx_files_write_at(x, P("d/in"), "x", 1, 0, true);
+    sbx_files_write_at(x, P("d/in"), "x", 1, 0, true, NULL);
     ok(sbx_files_rmdir(x, P("d")) == -ENOTEMPTY, "rmdir of a non-empty directory: ENOTEMPTY");
     ok(sbx_files_delete(x, P("d/in")) == 0 && sbx_files_rmdir(x, P("d")) == 0 &&
            sbx_files_info(x, P("d"), &fi) == -ENOENT,
@@ -208,15 +212,16 @@ static void test_commands(const struct sbx_execd *x)
     ok(sbx_files_statfs(x, "/", &vfs) == 0 && vfs.f_blocks > 0 && vfs.f_bsize > 0 &&
            vfs.f_namemax > 0,
        "statfs through stat -f");
-    ok(sbx_files_utimens(x, P("b"), tv) == 0 && sbx_files_info(x, P("b"), &fi) == 0 &&
-           fi.st.st_mtim.tv_sec == 981173106,
-       "utimens through touch");
+    ok(sbx_files_utimens(x, P("b"), tv, &fi) == 0 && fi.st.st_mtim.tv_sec == 981173106 &&
+           fi.st.st_mtim.tv_nsec == 250000000,
+       "utimens (times extension) answers with the new attributes");
     tv[1].tv_nsec = UTIME_OMIT;
     tv[0].tv_nsec = UTIME_NOW;
-    ok(sbx_files_utimens(x, P("b"), tv) == 0 && sbx_files_info(x, P("b"), &fi) == 0 &&
+    ok(sbx_files_utimens(x, P("b"), tv, NULL) == 0 && sbx_files_info(x, P("b"), &fi) == 0 &&
            fi.st.st_mtim.tv_sec == 981173106,
        "utimens: UTIME_OMIT keeps mtime");
-    ok(sbx_files_utimens(x, P("missing"), tv) == -ENOENT, "utimens of a missing file: ENOENT");
+    ok(sbx_files_utimens(x, P("missing"), tv, NULL) == -ENOENT,
+       "utimens of a missing file: ENOENT");
     ok(sbx_files_sh_argv(x, (const char *const[]){"truncate", "-s", "7", "--", P("b"), NULL}) ==
                0 &&
            sbx_files_info(x, P("b"), &fi) == 0 && fi.st.st_size == 7,
@@ -240,9 +245,15 @@ static void test_compat(const struct sbx_execd *x)
 {
     struct sbx_fileinfo fi;
     ok(x->ext == 0, "upstream mode: no extensions");
-    ok(sbx_files_write_at(x, P("c1"), "x", 1, 0, true) == -EOPNOTSUPP, "no write-at");
+    ok(sbx_files_write_at(x, P("c1"), "x", 1, 0, true, NULL) == -EOPNOTSUPP, "no write-at");
     ok(sbx_files_truncate(x, P("c1"), 0) == -EOPNOTSUPP, "no truncate");
     ok(sbx_files_symlink(x, "t", P("c1")) == -EOPNOTSUPP, "no symlink");
+    struct timespec tv[2] = {{0, UTIME_OMIT}, {981173106, 0}};
+    fi.st.st_mode = 1;
+    ok(sbx_files_utimens(x, P("b"), tv, &fi) == 0 && fi.st.st_mode == 0,
+       "utimens through touch (no times extension), no attributes in the answer");
+    ok(sbx_files_info(x, P("b"), &fi) == 0 && fi.st.st_mtim.tv_sec == 981173106,
+       "... and the mtime is set");
     ok(sbx_files_info(x, P("b"), &fi) == 0 && fi.st.st_size == 7 && fi.st.st_uid == 0 &&
            fi.link[0] == 0,
        "upstream FileInfo parses");
