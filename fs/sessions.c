@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "notify.h"
 #include "sessions.h"
 
 struct sfs_run {
@@ -24,6 +25,7 @@ struct sfs_run {
     bool started, done;
     int code, err;
     time_t end;
+    char exit_path[SFS_NAME_MAX + 320]; /* "/NAME/sessions/S/exit": touched at the end */
 };
 
 static void run_free(struct sfs_run *r)
@@ -106,6 +108,7 @@ static void *run_thread(void *arg)
     r->end = time(NULL);
     pthread_cond_broadcast(&r->cv);
     pthread_mutex_unlock(&r->lock);
+    notify_touch(r->exit_path); /* an inotify watch on the session's exit wakes */
     run_put(r);
     return NULL;
 }
@@ -216,6 +219,7 @@ int session_run(struct sfs_sandbox *s, const char *name, const char *text)
     pthread_cond_init(&r->cv, NULL);
     r->refs = 2; /* the session and the thread */
     r->cmd = strdup(text);
+    snprintf(r->exit_path, sizeof r->exit_path, "/%s/sessions/%s/exit", s->name, name);
     int rc = r->cmd ? sbx_execd(s, &r->x) : -ENOMEM;
     adopt(s);
     pthread_mutex_lock(&s->lock);
