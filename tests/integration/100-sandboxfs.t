@@ -84,10 +84,8 @@ is "$(ls "$MNT/box/sessions/s1" | tr '\n' ' ')" "cmd exit stderr stdout " "a ses
 echo 'exit 4' >"$MNT/box/sessions/s1/cmd"
 is "$(cat "$MNT/box/sessions/s1/exit")" "4" "a session run's exit status"
 echo 'sleep 2' >"$MNT/box/sessions/s1/cmd"
-inotifywait -t 20 -e attrib "$MNT/box/sessions/s1/exit" >"$SFS_TMP/ino-sexit" 2>&1 &
-w=$!
-wait_line "$SFS_TMP/ino-sexit" "Watches established" 10
-wait $w
+watch_attrib "$MNT/box/sessions/s1/exit"
+wait $W
 ok $? "a watch on a session's exit wakes when its run ends"
 sfs_unmount
 sfs_mount

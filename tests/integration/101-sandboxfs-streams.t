@@ -65,11 +65,9 @@ sz=$(stat -c %s "$MNT/box/stdout")
 is "$sz" "18" "st_size is the output produced"
 
 # Change notification.
-inotifywait -t 20 -e attrib "$MNT/box/status" >"$SFS_TMP/ino-status" 2>&1 &
-w=$!
-wait_line "$SFS_TMP/ino-status" "Watches established" 10
+watch_attrib "$MNT/box/status"
 echo pause >"$MNT/box/ctl"
-wait $w
+wait $W
 ok $? "inotifywait on status wakes when the state changes"
 echo resume >"$MNT/box/ctl"
 inotifywait -t 20 -e create "$MNT" >"$SFS_TMP/ino-root" 2>&1 &
@@ -80,24 +78,19 @@ wait $w
 ok $? "a watch on the root sees a sandbox made through the API"
 like "$(cat "$SFS_TMP/ino-root")" "apibox" "the event names it"
 echo 'sleep 5' >"$MNT/box/cmd"
-inotifywait -t 20 -e attrib "$MNT/box/exit" >"$SFS_TMP/ino-exit" 2>&1 &
-w=$!
-wait_line "$SFS_TMP/ino-exit" "Watches established" 10
-wait $w
+watch_attrib "$MNT/box/exit"
+wait $W
 ok $? "a watch on exit wakes when the command ends"
 is "$(cat "$MNT/box/exit")" "0" "and exit is there"
 echo 'sleep 3' >"$MNT/box/cmd"
 n=$(ls "$MNT/box/commands" | sort -n | tail -1)
-inotifywait -t 20 -e attrib "$MNT/box/commands/$n/exit" >"$SFS_TMP/ino-cexit" 2>&1 &
-w=$!
-inotifywait -t 20 -e attrib "$MNT/box/commands/$n/status" >"$SFS_TMP/ino-cstatus" 2>&1 &
-w2=$!
-wait_line "$SFS_TMP/ino-cexit" "Watches established" 10
-wait_line "$SFS_TMP/ino-cstatus" "Watches established" 10
+watch_attrib "$MNT/box/commands/$n/exit"
+w=$W
+watch_attrib "$MNT/box/commands/$n/status"
 echo 'true' >"$MNT/box/cmd" # a later command: commands/N/ is no longer the latest
 wait $w
 ok $? "a watch on commands/N/exit wakes when that command ends"
-wait $w2
+wait $W
 ok $? "and one on commands/N/status"
 is "$(cat "$MNT/box/commands/$n/exit")" "0" "commands/N/exit is there"
 

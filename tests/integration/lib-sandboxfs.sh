@@ -45,6 +45,16 @@ sfs_mount() {
     wait_line "$SFS_TMP/sandboxfs.log" "mounted .* at " 20 || { diag "sandboxfs did not mount:"; sed 's/^/# /' "$SFS_TMP/sandboxfs.log"; return 1; }
 }
 
+# watch_attrib FILE...: an inotifywait for IN_ATTRIB on the files, in the background and
+# established; `wait $W` then ends 0 once an event came (1 after 20 s without).
+watch_attrib() {
+    local log
+    log=$(mktemp "$SFS_TMP/ino.XXXXXX")
+    inotifywait -t 20 -e attrib "$@" >"$log" 2>&1 &
+    W=$!
+    wait_line "$log" "Watches established" 10
+}
+
 sfs_unmount() {
     [[ -n ${SFS_PID:-} ]] || return 0
     fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -u -z "$MNT" 2>/dev/null
