@@ -140,12 +140,11 @@ static void io_loop(struct command *c, char *buf)
     drain(c, buf);
 }
 
-static void *io_main(void *arg)
+/* One command's I/O, from its start to its record's completion, with the thread's buffer. */
+static void io_run(struct command *c, char *buf)
 {
-    struct command *c = arg;
     char err[256];
     exec_checked(c, NULL, err, sizeof err);
-    char *buf = malloc(IO_CHUNK);
     if (buf && c->efd >= 0 && c->pid > 0)
         io_loop(c, buf);
     else if (buf)
@@ -156,16 +155,59 @@ static void *io_main(void *arg)
         c->wait_status = 127 << 8;
         pthread_mutex_unlock(&c->mu);
     }
-    free(buf);
     if (c->efd >= 0) close(c->efd);
     c->efd = -1;
     command_finished(c);
     command_put(c);
+}
+
+/* I/O threads outlive their command: up to IO_IDLE_MAX wait for the next one, so a short
+ * command costs no thread creation and no buffer allocation. Commands handed to waiting
+ * threads queue here (one waiting thread per queued command, never more commands). */
+#define IO_IDLE_MAX 8
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pool_cv = PTHREAD_COND_INITIALIZER;
+static struct command *pool_queue[IO_IDLE_MAX];
+static int pool_idle, pool_queued;
+
+static void *io_main(void *arg)
+{
+    struct command *c = arg;
+    char *buf = malloc(IO_CHUNK);
+    for (;;) {
+        io_run(c, buf);
+        pthread_mutex_lock(&pool_mu);
+        if (pool_idle >= IO_IDLE_MAX) {
+            pthread_mutex_unlock(&pool_mu);
+            break;
+        }
+        pool_idle++;
+        while (!pool_queued)
+            pthread_cond_wait(&pool_cv, &pool_mu);
+        c = pool_queue[--pool_queued];
+        pool_idle--;
+        pthread_mutex_unlock(&pool_mu);
+    }
+    free(buf);
     return NULL;
+}
+
+/* Hands c to a waiting I/O thread: true, or false when none waits. */
+static bool pool_hand(struct command *c)
+{
+    pthread_mutex_lock(&pool_mu);
+    bool handed = pool_idle > pool_queued;
+    if (handed) {
+        pool_queue[pool_queued++] = c;
+        pthread_cond_signal(&pool_cv);
+    }
+    pthread_mutex_unlock(&pool_mu);
+    return handed;
 }
 
 int command_io_start(struct command *c)
 {
+    if (pool_hand(c)) return 0;
     pthread_t t;
     pthread_attr_t at;
     pthread_attr_init(&at);
