@@ -7,7 +7,7 @@
 #include "files.h"
 
 #define FILES_RA_MIN (128u << 10) /* first read-ahead window */
-#define FILES_RA_MAX (2u << 20)   /* largest window (doubles on sequential reads) */
+#define FILES_RA_MAX (8u << 20)   /* largest window (doubles on sequential reads) */
 #define FILES_RUN_MAX (8u << 20)  /* largest buffered write run per handle */
 
 /* Where fallback copies live (unnamed O_TMPFILE files); default $TMPDIR or /tmp. The string is
