@@ -205,7 +205,11 @@ int sbx_fileinfo_from_json(const json_t *o, struct sbx_fileinfo *ret)
     fill_counts(o, &fi.st);
     copy_str(fi.link, sizeof fi.link, get_str(o, "link_target"));
     if (S_ISLNK(fi.st.st_mode) && fi.link[0]) fi.st.st_size = (off_t)strlen(fi.link);
-    *ret = fi;
+    /* field by field: the link buffer is 4 KiB, its text mostly empty (listings parse many) */
+    ret->st = fi.st;
+    memcpy(ret->owner, fi.owner, sizeof ret->owner);
+    memcpy(ret->group, fi.group, sizeof ret->group);
+    memcpy(ret->link, fi.link, strlen(fi.link) + 1);
     return 0;
 }
 
@@ -239,24 +243,16 @@ static const char *entry_name(const json_t *o)
     return p;
 }
 
-static int add_entry(struct sbx_dirlist *l, const json_t *o)
+/* fi: scratch space, one per listing (it is 4 KiB: not one allocation per entry) */
+static int add_entry(struct sbx_dirlist *l, const json_t *o, struct sbx_fileinfo *fi)
 {
-    struct sbx_fileinfo *fi = malloc(sizeof *fi);
     const char *name = entry_name(o);
-    int r = -ENOMEM;
-    if (!fi) return -ENOMEM;
-    if (!name || sbx_fileinfo_from_json(o, fi)) {
-        free(fi);
-        return 0; /* skip entries we cannot represent */
-    }
+    if (!name || sbx_fileinfo_from_json(o, fi)) return 0; /* skip entries we cannot represent */
     l->e[l->n].name = strdup(name);
-    if (l->e[l->n].name) {
-        l->e[l->n].st = fi->st;
-        l->n++;
-        r = 0;
-    }
-    free(fi);
-    return r;
+    if (!l->e[l->n].name) return -ENOMEM;
+    l->e[l->n].st = fi->st;
+    l->n++;
+    return 0;
 }
 
 int sbx_dirlist_parse(const char *text, size_t len, struct sbx_dirlist *ret)
@@ -271,11 +267,13 @@ int sbx_dirlist_parse(const char *text, size_t len, struct sbx_dirlist *ret)
         return r;
     }
     l.e = calloc(json_array_size(a) + 1, sizeof *l.e);
-    if (!l.e) r = -ENOMEM;
+    struct sbx_fileinfo *fi = malloc(sizeof *fi);
+    if (!l.e || !fi) r = -ENOMEM;
     json_array_foreach(a, i, o)
     {
-        if (r == 0) r = add_entry(&l, o);
+        if (r == 0) r = add_entry(&l, o, fi);
     }
+    free(fi);
     json_decref(a);
     if (r) {
         sbx_dirlist_free(&l);
