@@ -340,6 +340,10 @@ int sbx_files_times(const struct sbx_execd *x, const char *path, const struct ti
     char *text;
     int r;
     if (!(x->ext & SBX_EXT_TIMES)) return -EOPNOTSUPP;
+    for (int i = 0; i < 2; i++) /* nanoseconds in 64 bits: years 1678..2262; else touch does it */
+        if (tv[i].tv_nsec != UTIME_NOW && tv[i].tv_nsec != UTIME_OMIT &&
+            (tv[i].tv_sec > 9000000000 || tv[i].tv_sec < -9000000000))
+            return -EOPNOTSUPP;
     doc = json_object();
     json_object_set_new(doc, "path", json_string_nocheck(path));
     if (tv[0].tv_nsec != UTIME_OMIT) json_object_set_new(doc, "atime", time_json(&tv[0]));

@@ -2,7 +2,7 @@
 # execd: /files/* routes (upstream) and the write-at / truncate / symlink / times extensions.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-execd.sh"
-plan 52
+plan 53
 
 ex_start
 D=$EX_TMP/f
@@ -75,6 +75,8 @@ is "$(stat -c %X "$D/n.txt")" 1000000000 "atime set"
 ok $(( $(date +%s) - $(stat -c %Y "$D/n.txt") < 5 ? 0 : 1 )) "mtime is now"
 is "$(status -XPOST -d "{\"path\":\"$D/none\",\"mtime\":1}" "$EX_URL/files/times")" 404 "times on a missing path: 404"
 is "$(status -XPOST -d "{\"path\":\"$D/n.txt\",\"mtime\":\"soon\"}" "$EX_URL/files/times")" 400 "times: a bad value is a 400"
+touch -d '2500-01-01 00:00:00' "$D/far"
+is "$(ex "$EX_URL/files/info?path=$D/far" | jq_py 'list(d.values())[0]["mtime_ns"]')" 9223372036854775807 "an mtime past 2262 saturates mtime_ns"
 
 # Delete, mv, permissions, replace, search.
 ex -XPOST -d "[{\"src\":\"$D/w\",\"dest\":\"$D/m/moved\"}]" "$EX_URL/files/mv"
