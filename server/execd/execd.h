@@ -56,6 +56,11 @@ int64_t now_ms(void);
 int64_t mono_ms(void);
 /* Go RFC3339Nano in UTC ("2026-06-12T15:35:36.1234567Z"). */
 void fmt_rfc3339nano(int64_t ns, char *out, size_t outsz);
+/* Nanoseconds since the epoch <-> timespec. Before 1970 the fraction counts up from tv_sec;
+ * times past what 64 bits of nanoseconds hold (before 1678, after 2262: touch -d can set them)
+ * saturate instead of overflowing. */
+struct timespec ns_to_timespec(int64_t ns);
+int64_t timespec_to_ns(const struct timespec *ts);
 
 /* Route handler: answers the request itself; returns < 0 when the connection must close. */
 struct route_args {

@@ -26,21 +26,11 @@ static const char *type_name(mode_t m)
     return "other";
 }
 
-/* Nanoseconds since the epoch; times past what 64 bits hold (years before 1678 or after 2262,
- * which touch -d can set) saturate instead of overflowing. */
-static int64_t ts_ns(const struct timespec *ts)
-{
-    const int64_t max_sec = INT64_MAX / 1000000000 - 1;
-    if (ts->tv_sec > max_sec) return INT64_MAX;
-    if (ts->tv_sec < -max_sec) return INT64_MIN;
-    return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
-}
-
 json_t *fileinfo_json(const char *abspath, const struct stat *st)
 {
     char mt[64], ct[64], owner[256], group[256];
-    int64_t mns = ts_ns(&st->st_mtim);
-    int64_t cns = ts_ns(&st->st_ctim);
+    int64_t mns = timespec_to_ns(&st->st_mtim);
+    int64_t cns = timespec_to_ns(&st->st_ctim);
     fmt_rfc3339nano(mns, mt, sizeof(mt));
     fmt_rfc3339nano(cns, ct, sizeof(ct));
     uid_name(st->st_uid, owner, sizeof(owner));

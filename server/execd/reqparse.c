@@ -1,5 +1,6 @@
 /* JSON body validators. */
 #include "reqparse.h"
+#include "execd.h"
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -172,9 +173,7 @@ static int time_field(json_t *o, const char *key, struct timespec *ts)
         return 0;
     }
     if (!json_is_integer(v)) return -1;
-    json_int_t ns = json_integer_value(v), sec = ns / 1000000000, rem = ns % 1000000000;
-    if (rem < 0) sec--, rem += 1000000000; /* before 1970: the fraction counts up from sec */
-    *ts = (struct timespec){(time_t)sec, (long)rem};
+    *ts = ns_to_timespec(json_integer_value(v));
     return 0;
 }
 

@@ -114,11 +114,29 @@ json_t *read_json_body(struct conn *c, bool allow_empty)
     return j;
 }
 
+struct timespec ns_to_timespec(int64_t ns)
+{
+    struct timespec ts = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
+    if (ts.tv_nsec < 0) {
+        ts.tv_nsec += 1000000000;
+        ts.tv_sec--;
+    }
+    return ts;
+}
+
+int64_t timespec_to_ns(const struct timespec *ts)
+{
+    const int64_t max_sec = INT64_MAX / 1000000000 - 1;
+    if (ts->tv_sec > max_sec) return INT64_MAX;
+    if (ts->tv_sec < -max_sec) return INT64_MIN;
+    return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
 int64_t now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    return timespec_to_ns(&ts);
 }
 
 int64_t now_ms(void)
@@ -135,12 +153,9 @@ int64_t mono_ms(void)
 
 void fmt_rfc3339nano(int64_t ns, char *out, size_t outsz)
 {
-    time_t sec = (time_t)(ns / 1000000000);
-    long frac = (long)(ns % 1000000000);
-    if (frac < 0) {
-        frac += 1000000000;
-        sec--;
-    }
+    struct timespec ts = ns_to_timespec(ns);
+    time_t sec = ts.tv_sec;
+    long frac = ts.tv_nsec;
     struct tm tm;
     gmtime_r(&sec, &tm);
     size_t n = strftime(out, outsz, "%Y-%m-%dT%H:%M:%S", &tm);
