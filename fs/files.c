@@ -11,6 +11,13 @@
 
 static double kernel_ttl; /* the kernel's entry and attribute timeout */
 
+/* Attributes the kernel got with a listing less than this long ago are still there (and stay
+ * for at least as long again): the listing may go without them, and its readdir cache stay. */
+static double told_fresh(void)
+{
+    return kernel_ttl / 2;
+}
+
 void files_set_cache_ttl(double seconds, double kernel_seconds)
 {
     fcache_set_ttl(seconds);
@@ -179,16 +186,15 @@ static int load_dir(const struct files_target *t, struct files_dir *d)
     }
     if (c.err) return c.err;
     d->loaded = true;
-    /* Attributes the kernel got with this listing less than half its timeout ago are still
-     * there: a repeated `ls -l` then costs the kernel and libfuse no work per entry. */
-    d->plus = fcache_dir_tell(t->sandbox, t->path, kernel_ttl / 2);
+    /* a repeated `ls -l` then costs the kernel and libfuse no work per entry */
+    d->plus = fcache_dir_tell(t->sandbox, t->path, told_fresh());
     prefetch_after_list(t);
     return 0;
 }
 
 bool files_dir_kernel_current(const char *sandbox, const char *path)
 {
-    return kernel_ttl > 0 && fcache_dir_told_within(sandbox, path, kernel_ttl / 2);
+    return kernel_ttl > 0 && fcache_dir_told_within(sandbox, path, told_fresh());
 }
 
 bool files_dir_loaded(const struct files_dir *d)

@@ -264,16 +264,19 @@ int fcache_fill_dir(const char *sb, const char *path,
     return e != NULL;
 }
 
+/* Called with the lock held. */
+static bool told_within(const struct entry *e, double now, double fresh_for)
+{
+    return e && e->told && now - e->told < fresh_for;
+}
+
 bool fcache_dir_tell(const char *sb, const char *path, double fresh_for)
 {
-    bool tell = true;
     double t = sfs_now();
     pthread_mutex_lock(&lock);
     struct entry *e = lookup(K_DIR, sb, path);
-    if (e && e->told && t - e->told < fresh_for)
-        tell = false;
-    else if (e)
-        e->told = t;
+    bool tell = !told_within(e, t, fresh_for);
+    if (tell && e) e->told = t;
     pthread_mutex_unlock(&lock);
     return tell;
 }
@@ -282,8 +285,7 @@ bool fcache_dir_told_within(const char *sb, const char *path, double fresh_for)
 {
     double t = sfs_now();
     pthread_mutex_lock(&lock);
-    struct entry *e = lookup(K_DIR, sb, path);
-    bool r = e && e->told && t - e->told < fresh_for;
+    bool r = told_within(lookup(K_DIR, sb, path), t, fresh_for);
     pthread_mutex_unlock(&lock);
     return r;
 }

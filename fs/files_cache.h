@@ -48,14 +48,14 @@ void fcache_put_statfs(const char *sb, const struct statvfs *st, uint64_t gen);
 
 /* Our own change to path: drops its entries and its parent's listing. */
 void fcache_drop(const char *sb, const char *path);
-/* Same, then caches st (non-NULL, with a mode): path's attributes as the server answered the
- * change, when no other change happened since generation g (fcache_gen before the request);
+/* Same, plus everything below path (rename or removal of a directory). */
+void fcache_drop_tree(const char *sb, const char *path);
+/* fcache_drop, then caches st (non-NULL, with a mode): path's attributes as the server answered
+ * the change, when no other change happened since generation g (fcache_gen before the request);
  * the parent's listing then stays, with st as path's entry (up to FCACHE_PATCH_MAX entries). */
 void fcache_changed(const char *sb, const char *path, const struct stat *st, uint64_t g);
 /* A directory we just created: its listing is empty (g: fcache_gen after the change). */
 void fcache_put_empty_dir(const char *sb, const char *path, uint64_t g);
-/* Same, plus everything below path (rename or removal of a directory). */
-void fcache_drop_tree(const char *sb, const char *path);
 /* Every entry of a sandbox. */
 void fcache_forget(const char *sb);
 /* The distinct paths a sandbox has entries for (at most max), as a malloc'd array of malloc'd
