@@ -95,17 +95,24 @@ static int url_path(const struct sbx_execd *x, char *url, const char *route, con
     return sbx_execd_url(x, url, URL_MAX, "%s?path=%s%s", route, enc, extra ? extra : "");
 }
 
-/* POSTs a JSON document (consumed). */
-static int post_json(const struct sbx_execd *x, const char *route, json_t *doc)
+/* POSTs a JSON document (consumed); info (may be NULL) as in call_info for path. */
+static int post_json_info(const struct sbx_execd *x, const char *route, json_t *doc,
+                          const char *path, struct sbx_fileinfo *info)
 {
     char url[URL_MAX];
     char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     int r = text ? sbx_execd_url(x, url, sizeof url, "%s", route) : -ENOMEM;
     if (r == 0)
-        r = call_simple(x, "POST", url, "Content-Type: application/json", text, strlen(text));
+        r = call_info(x, "POST", url, "Content-Type: application/json", text, strlen(text), path,
+                      info);
     free(text);
     json_decref(doc);
     return r;
+}
+
+static int post_json(const struct sbx_execd *x, const char *route, json_t *doc)
+{
+    return post_json_info(x, route, doc, NULL, NULL);
 }
 
 int sbx_files_info(const struct sbx_execd *x, const char *path, struct sbx_fileinfo *ret)
@@ -335,10 +342,7 @@ static json_t *time_json(const struct timespec *ts)
 int sbx_files_times(const struct sbx_execd *x, const char *path, const struct timespec tv[2],
                     struct sbx_fileinfo *info)
 {
-    char url[URL_MAX];
     json_t *doc;
-    char *text;
-    int r;
     if (!(x->ext & SBX_EXT_TIMES)) return -EOPNOTSUPP;
     for (int i = 0; i < 2; i++) /* nanoseconds in 64 bits: years 1678..2262; else touch does it */
         if (tv[i].tv_nsec != UTIME_NOW && tv[i].tv_nsec != UTIME_OMIT &&
@@ -348,12 +352,5 @@ int sbx_files_times(const struct sbx_execd *x, const char *path, const struct ti
     json_object_set_new(doc, "path", json_string_nocheck(path));
     if (tv[0].tv_nsec != UTIME_OMIT) json_object_set_new(doc, "atime", time_json(&tv[0]));
     if (tv[1].tv_nsec != UTIME_OMIT) json_object_set_new(doc, "mtime", time_json(&tv[1]));
-    text = json_dumps(doc, JSON_COMPACT);
-    json_decref(doc);
-    r = text ? sbx_execd_url(x, url, sizeof url, "/files/times") : -ENOMEM;
-    if (r == 0)
-        r = call_info(x, "POST", url, "Content-Type: application/json", text, strlen(text), path,
-                      info);
-    free(text);
-    return r;
+    return post_json_info(x, "/files/times", doc, path, info);
 }
