@@ -6,6 +6,7 @@
 #include <sys/sysmacros.h>
 #include <time.h>
 #include "execd_files.h"
+#include "json_scan.h"
 
 int sbx_mode_from_digits(long long digits, mode_t *ret)
 {
@@ -72,9 +73,20 @@ static int parse_zone(const char *p, long *ret)
     return 0;
 }
 
+/* Days from 1970-01-01 to the date (proleptic Gregorian; a day past the month's end counts on
+ * into the next, as timegm does): H. Hinnant's days_from_civil, pure arithmetic. */
+static long long days_from_civil(long long y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (long long)doe - 719468;
+}
+
 int sbx_time_parse(const char *s, struct timespec *ret)
 {
-    struct tm tm = {0};
     const char *p = s;
     int y, mo, d, h, mi, sec;
     long ns, zone;
@@ -89,13 +101,8 @@ int sbx_time_parse(const char *s, struct timespec *ret)
     if (parse_zone(p, &zone) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
         sec > 60)
         return -EINVAL;
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    ret->tv_sec = timegm(&tm) - zone;
+    ret->tv_sec = (time_t)(days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600L +
+                           mi * 60L + sec - zone);
     ret->tv_nsec = ns;
     return 0;
 }
@@ -116,17 +123,74 @@ static mode_t type_bits(const char *type)
     return S_IFREG; /* "other" and anything new: shown as a regular file */
 }
 
-static int get_int(const json_t *o, const char *k, long long *ret)
+/* The FileInfo fields we read, filled by either parser (jansson for single answers, the JSON
+ * scanner for listings); strings point into the parser's memory. */
+enum fi_str { FI_TYPE, FI_PATH, FI_OWNER, FI_GROUP, FI_LINK, FI_MODIFIED, FI_CREATED, FI_NSTR };
+enum fi_num {
+    FI_SIZE,
+    FI_MODE,
+    FI_MTIME_NS,
+    FI_UID,
+    FI_GID,
+    FI_NLINK,
+    FI_INO,
+    FI_MAJOR,
+    FI_MINOR,
+    FI_NNUM
+};
+static const char *const field_names[FI_NSTR + FI_NNUM] = {
+    "type", "path",     "owner", "group", "link_target", "modified_at", "created_at", "size",
+    "mode", "mtime_ns", "uid",   "gid",   "nlink",       "ino",         "rdev_major", "rdev_minor",
+};
+#define FIELD_KEY_MAX 16 /* longer keys name no field */
+
+struct fi_fields {
+    const char *str[FI_NSTR]; /* NULL: absent or not a string */
+    long long num[FI_NNUM];
+    unsigned have; /* bit n: num[n] was given as an integer */
+};
+
+/* The field a key names (strings first, then numbers), or -1. */
+static int field_of(const char *key)
 {
-    json_t *v = json_object_get(o, k);
-    if (!json_is_integer(v)) return -ENOENT;
-    *ret = json_integer_value(v);
-    return 0;
+    for (int i = 0; i < FI_NSTR + FI_NNUM; i++)
+        if (key[0] == field_names[i][0] && strcmp(key, field_names[i]) == 0) return i;
+    return -1;
 }
 
-static const char *get_str(const json_t *o, const char *k)
+/* The last value given for a field counts, whatever its type (as with jansson's objects). */
+static void set_str(struct fi_fields *f, int field, const char *s)
 {
-    return json_string_value(json_object_get(o, k));
+    f->str[field] = s;
+}
+
+static void set_num(struct fi_fields *f, int field, bool is_int, long long v)
+{
+    int n = field - FI_NSTR;
+    f->num[n] = v;
+    f->have = is_int ? f->have | 1u << n : f->have & ~(1u << n);
+}
+
+static void set_json(struct fi_fields *f, int field, const json_t *v)
+{
+    if (field < FI_NSTR)
+        set_str(f, field, json_string_value(v));
+    else
+        set_num(f, field, json_is_integer(v), json_integer_value(v));
+}
+
+static void set_scanned(struct fi_fields *f, int field, const struct jscan_value *v)
+{
+    if (field < FI_NSTR)
+        set_str(f, field, v->kind == JSCAN_STRING ? v->str : NULL);
+    else
+        set_num(f, field, v->kind == JSCAN_INT, v->num);
+}
+
+static bool get_num(const struct fi_fields *f, enum fi_num n, long long *ret)
+{
+    *ret = f->num[n];
+    return f->have & 1u << n;
 }
 
 static void copy_str(char *dst, size_t cap, const char *s)
@@ -147,63 +211,60 @@ static unsigned id_from_name(const char *name)
     return *end || v > 0xfffffffful ? 65534 : (unsigned)v;
 }
 
-static void fill_times(const json_t *o, struct stat *st)
+static void fill_times(const struct fi_fields *f, struct stat *st)
 {
     long long ns;
-    if (get_int(o, "mtime_ns", &ns) == 0) {
+    const char *modified = f->str[FI_MODIFIED], *created = f->str[FI_CREATED];
+    if (get_num(f, FI_MTIME_NS, &ns)) {
         long long sec = ns / 1000000000, rem = ns % 1000000000;
         if (rem < 0) sec--, rem += 1000000000; /* before 1970: the fraction counts up */
         st->st_mtim.tv_sec = (time_t)sec;
         st->st_mtim.tv_nsec = (long)rem;
-    } else if (get_str(o, "modified_at")) {
-        sbx_time_parse(get_str(o, "modified_at"), &st->st_mtim);
+    } else if (modified) {
+        sbx_time_parse(modified, &st->st_mtim);
     }
     /* upstream's created_at is the ctime */
-    if (!get_str(o, "created_at") || sbx_time_parse(get_str(o, "created_at"), &st->st_ctim))
-        st->st_ctim = st->st_mtim;
+    if (!created || sbx_time_parse(created, &st->st_ctim)) st->st_ctim = st->st_mtim;
     st->st_atim = st->st_mtim;
 }
 
-static void fill_ids(const json_t *o, struct sbx_fileinfo *fi)
+static void fill_ids(const struct fi_fields *f, struct sbx_fileinfo *fi)
 {
     long long v;
-    copy_str(fi->owner, sizeof fi->owner, get_str(o, "owner"));
-    copy_str(fi->group, sizeof fi->group, get_str(o, "group"));
-    fi->st.st_uid = get_int(o, "uid", &v) == 0 && v >= 0 ? (uid_t)v : id_from_name(fi->owner);
-    fi->st.st_gid = get_int(o, "gid", &v) == 0 && v >= 0 ? (gid_t)v : id_from_name(fi->group);
+    copy_str(fi->owner, sizeof fi->owner, f->str[FI_OWNER]);
+    copy_str(fi->group, sizeof fi->group, f->str[FI_GROUP]);
+    fi->st.st_uid = get_num(f, FI_UID, &v) && v >= 0 ? (uid_t)v : id_from_name(fi->owner);
+    fi->st.st_gid = get_num(f, FI_GID, &v) && v >= 0 ? (gid_t)v : id_from_name(fi->group);
 }
 
-static void fill_counts(const json_t *o, struct stat *st)
+static void fill_counts(const struct fi_fields *f, struct stat *st)
 {
-    long long v;
-    st->st_nlink = get_int(o, "nlink", &v) == 0 && v > 0 ? (nlink_t)v
-                   : S_ISDIR(st->st_mode)                ? 2
-                                                         : 1;
-    if (get_int(o, "ino", &v) == 0 && v > 0) st->st_ino = (ino_t)v;
-    long long mj, mn;
-    if ((S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) && get_int(o, "rdev_major", &mj) == 0 &&
-        get_int(o, "rdev_minor", &mn) == 0 && mj >= 0 && mn >= 0 && mj <= 0xfff && mn <= 0xfffff)
+    long long v, mj, mn;
+    st->st_nlink = get_num(f, FI_NLINK, &v) && v > 0 ? (nlink_t)v : S_ISDIR(st->st_mode) ? 2 : 1;
+    if (get_num(f, FI_INO, &v) && v > 0) st->st_ino = (ino_t)v;
+    if ((S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) && get_num(f, FI_MAJOR, &mj) &&
+        get_num(f, FI_MINOR, &mn) && mj >= 0 && mn >= 0 && mj <= 0xfff && mn <= 0xfffff)
         st->st_rdev = makedev((unsigned)mj, (unsigned)mn);
     st->st_blksize = 4096;
     st->st_blocks = (st->st_size + 4095) / 4096 * 8; /* whole 4 KiB blocks, like most filesystems */
 }
 
-int sbx_fileinfo_from_json(const json_t *o, struct sbx_fileinfo *ret)
+static int fileinfo_from_fields(const struct fi_fields *f, struct sbx_fileinfo *ret)
 {
     struct sbx_fileinfo fi;
     long long size, digits;
     mode_t perm;
-    const char *type = get_str(o, "type");
-    if (!json_is_object(o) || !type || get_int(o, "size", &size) || size < 0 ||
-        get_int(o, "mode", &digits) || sbx_mode_from_digits(digits, &perm))
+    const char *type = f->str[FI_TYPE];
+    if (!type || !get_num(f, FI_SIZE, &size) || size < 0 || !get_num(f, FI_MODE, &digits) ||
+        sbx_mode_from_digits(digits, &perm))
         return -EINVAL;
     memset(&fi.st, 0, sizeof fi.st);
     fi.st.st_mode = type_bits(type) | perm;
     fi.st.st_size = size;
-    fill_times(o, &fi.st);
-    fill_ids(o, &fi);
-    fill_counts(o, &fi.st);
-    copy_str(fi.link, sizeof fi.link, get_str(o, "link_target"));
+    fill_times(f, &fi.st);
+    fill_ids(f, &fi);
+    fill_counts(f, &fi.st);
+    copy_str(fi.link, sizeof fi.link, f->str[FI_LINK]);
     if (S_ISLNK(fi.st.st_mode) && fi.link[0]) fi.st.st_size = (off_t)strlen(fi.link);
     /* field by field: the link buffer is 4 KiB, its text mostly empty (listings parse many) */
     ret->st = fi.st;
@@ -211,6 +272,20 @@ int sbx_fileinfo_from_json(const json_t *o, struct sbx_fileinfo *ret)
     memcpy(ret->group, fi.group, sizeof ret->group);
     memcpy(ret->link, fi.link, strlen(fi.link) + 1);
     return 0;
+}
+
+int sbx_fileinfo_from_json(const json_t *o, struct sbx_fileinfo *ret)
+{
+    struct fi_fields f = {0};
+    const char *key;
+    const json_t *v;
+    if (!json_is_object(o)) return -EINVAL;
+    json_object_foreach((json_t *)o, key, v)
+    {
+        int field = field_of(key);
+        if (field >= 0) set_json(&f, field, v);
+    }
+    return fileinfo_from_fields(&f, ret);
 }
 
 int sbx_fileinfo_parse(const char *text, size_t len, struct sbx_fileinfo *ret)
@@ -233,9 +308,9 @@ void sbx_dirlist_free(struct sbx_dirlist *l)
 }
 
 /* The entry's name: the last component of its "path"; NULL if unusable. */
-static const char *entry_name(const json_t *o)
+static const char *entry_name(const char *p)
 {
-    const char *p = get_str(o, "path"), *slash;
+    const char *slash;
     if (!p) return NULL;
     slash = strrchr(p, '/');
     p = slash ? slash + 1 : p;
@@ -243,42 +318,90 @@ static const char *entry_name(const json_t *o)
     return p;
 }
 
-/* fi: scratch space, one per listing (it is 4 KiB: not one allocation per entry) */
-static int add_entry(struct sbx_dirlist *l, const json_t *o, struct sbx_fileinfo *fi)
+/* The fields of the object that comes next (an element of the listing, depth 2). */
+static int scan_fields(struct jscan *s, struct fi_fields *f)
 {
-    const char *name = entry_name(o);
-    if (!name || sbx_fileinfo_from_json(o, fi)) return 0; /* skip entries we cannot represent */
+    int r = jscan_open(s, '{');
+    memset(f, 0, sizeof *f);
+    while (r > 0) {
+        char key[FIELD_KEY_MAX];
+        struct jscan_value v;
+        int field = -1;
+        r = jscan_key(s, key, sizeof key);
+        if (r == 0) field = field_of(key);
+        if (r == 0) r = jscan_value(s, &v, field >= 0 && field < FI_NSTR, 3);
+        if (r == 0 && field >= 0) set_scanned(f, field, &v);
+        if (r == 0) r = jscan_more(s, '}');
+    }
+    return r;
+}
+
+struct listing {
+    struct sbx_dirlist l;
+    size_t cap;              /* entries l.e has room for */
+    size_t count;            /* elements seen, the ones skipped included */
+    struct sbx_fileinfo *fi; /* scratch, one per listing (it is 4 KiB) */
+};
+
+static int add_entry(struct listing *ls, const char *name)
+{
+    struct sbx_dirlist *l = &ls->l;
+    if (l->n == ls->cap) {
+        size_t cap = ls->cap * 2;
+        struct sbx_dirent *e = realloc(l->e, cap * sizeof *e);
+        if (!e) return -ENOMEM;
+        l->e = e;
+        ls->cap = cap;
+    }
     l->e[l->n].name = strdup(name);
     if (!l->e[l->n].name) return -ENOMEM;
-    l->e[l->n].st = fi->st;
+    l->e[l->n].st = ls->fi->st;
     l->n++;
     return 0;
 }
 
+/* One element of the listing: an object we can represent becomes an entry, anything else is
+ * checked and skipped. */
+static int scan_element(struct jscan *s, struct listing *ls)
+{
+    size_t mark = s->used;
+    struct jscan_value v;
+    struct fi_fields f;
+    const char *name;
+    int r;
+    if (++ls->count > SBX_LIST_MAX || jscan_peek(s) != '{') return jscan_value(s, &v, false, 2);
+    r = scan_fields(s, &f);
+    if (r == 0 && (name = entry_name(f.str[FI_PATH])) && fileinfo_from_fields(&f, ls->fi) == 0)
+        r = add_entry(ls, name);
+    jscan_release(s, mark);
+    return r;
+}
+
 int sbx_dirlist_parse(const char *text, size_t len, struct sbx_dirlist *ret)
 {
-    struct sbx_dirlist l = {0};
-    json_t *a = json_loadb(text, len, 0, NULL), *o;
-    size_t i;
-    int r = 0;
-    if (!json_is_array(a) || json_array_size(a) > SBX_LIST_MAX) {
-        r = json_is_array(a) ? -EFBIG : -EINVAL;
-        json_decref(a);
-        return r;
+    struct listing ls = {.cap = 16};
+    struct jscan s;
+    char *scratch = malloc(len + 1);
+    int r;
+    ls.l.e = calloc(ls.cap, sizeof *ls.l.e);
+    ls.fi = malloc(sizeof *ls.fi);
+    r = scratch && ls.l.e && ls.fi ? 0 : -ENOMEM;
+    if (r == 0) {
+        jscan_init(&s, text, len, scratch);
+        r = jscan_open(&s, '[');
     }
-    l.e = calloc(json_array_size(a) + 1, sizeof *l.e);
-    struct sbx_fileinfo *fi = malloc(sizeof *fi);
-    if (!l.e || !fi) r = -ENOMEM;
-    json_array_foreach(a, i, o)
-    {
-        if (r == 0) r = add_entry(&l, o, fi);
+    while (r > 0) {
+        r = scan_element(&s, &ls);
+        if (r == 0) r = jscan_more(&s, ']');
     }
-    free(fi);
-    json_decref(a);
+    if (r == 0) r = jscan_end(&s);
+    if (r == 0 && ls.count > SBX_LIST_MAX) r = -EFBIG;
+    free(scratch);
+    free(ls.fi);
     if (r) {
-        sbx_dirlist_free(&l);
+        sbx_dirlist_free(&ls.l);
         return r;
     }
-    *ret = l;
+    *ret = ls.l;
     return 0;
 }

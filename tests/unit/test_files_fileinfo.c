@@ -1,6 +1,8 @@
 /* FileInfo JSON → struct stat (backend/execd_fileinfo.c). */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/sysmacros.h>
 #include "../../backend/execd_files.h"
 #include "tap.h"
@@ -39,6 +41,21 @@ static void test_times(void)
     ok(sbx_time_parse("2026-13-06T04:23:58Z", &ts) == -EINVAL, "month 13 rejected");
     ok(sbx_time_parse("2026-12-06T04:23:58", &ts) == -EINVAL, "missing zone rejected");
     ok(sbx_time_parse("", &ts) == -EINVAL, "empty rejected");
+    int bad = 0;
+    for (int y = 0; y <= 9999; y += 7) /* the date arithmetic against timegm */
+        for (int m = 1; m <= 12; m++)
+            for (int d = 1; d <= 31; d += 3) {
+                char text[64];
+                struct tm tm = {.tm_year = y - 1900,
+                                .tm_mon = m - 1,
+                                .tm_mday = d,
+                                .tm_hour = 23,
+                                .tm_min = 59,
+                                .tm_sec = 60};
+                snprintf(text, sizeof text, "%04d-%02d-%02dT23:59:60Z", y, m, d);
+                bad += sbx_time_parse(text, &ts) != 0 || ts.tv_sec != timegm(&tm);
+            }
+    ok(bad == 0, "years 0000-9999, day past the month's end, leap second: as timegm");
 }
 
 static void test_upstream_file(void)
