@@ -6,7 +6,8 @@ EXECD_OBJS := $(EXECD_SRCS:%.c=$(BUILD)/obj/%.o)
 # Pure parsers, shared by execd, its unit tests and its fuzzers.
 EXECD_LIB_SRCS := server/execd/http_parse.c server/execd/direct.c server/execd/multipart.c server/execd/reqparse.c \
 	server/execd/fileops.c server/execd/paths.c server/execd/jsonstr.c server/execd/util.c \
-	server/execd/conn.c server/execd/sse_event.c server/execd/spool.c server/execd/outmap.c
+	server/execd/conn.c server/execd/sse_event.c server/execd/spool.c server/execd/outmap.c \
+	server/execd/textbuf.c
 EXECD_LIB_OBJS := $(EXECD_LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 
 ifeq ($(SAN),1)

@@ -1,6 +1,7 @@
 /* Routes under /directories: list (depth), create (mkdir -p + perms), delete (rm -rf). */
 #include "api.h"
 #include "fsutil.h"
+#include "textbuf.h"
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -16,8 +17,20 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A listing being written: "[" before the first entry, "," before the others. */
+struct listing {
+    struct textbuf b;
+    size_t n;
+};
+
+static void list_add(struct listing *l, const char *path, const struct stat *st)
+{
+    tb_putc(&l->b, l->n++ ? ',' : '[');
+    fileinfo_put(&l->b, path, st);
+}
+
 /* Appends the children of dir (sorted), each followed by its own children down to depth. */
-static void list_dir(const char *dir, int depth, json_t *out)
+static void list_dir(const char *dir, int depth, struct listing *out)
 {
     DIR *d = opendir(dir);
     if (!d) return;
@@ -26,17 +39,25 @@ static void list_dir(const char *dir, int depth, json_t *out)
     struct dirent *e;
     while (names && (e = readdir(d))) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        if (n == cap) names = realloc(names, (cap *= 2) * sizeof(char *));
-        names[n++] = strdup(e->d_name);
+        char **more = n == cap ? realloc(names, (cap *= 2) * sizeof(char *)) : names;
+        if (!more || !(more[n] = strdup(e->d_name))) { /* no listing rather than part of one */
+            out->b.err = -ENOMEM;
+            names = more ? more : names;
+            break;
+        }
+        names = more;
+        n++;
     }
     closedir(d);
+    if (!names) out->b.err = -ENOMEM;
+    if (out->b.err) n = 0; /* only frees below */
     if (names) qsort(names, n, sizeof(char *), cmp_str);
     for (size_t i = 0; i < n; i++) {
         char path[PATH_BUF];
         struct stat st;
         int len = snprintf(path, sizeof(path), "%s/%s", strcmp(dir, "/") ? dir : "", names[i]);
-        if (len < (int)sizeof(path) && json_array_size(out) < LIST_MAX && lstat(path, &st) == 0) {
-            json_array_append_new(out, fileinfo_json(path, &st));
+        if (len < (int)sizeof(path) && out->n < LIST_MAX && lstat(path, &st) == 0) {
+            list_add(out, path, &st);
             if (S_ISDIR(st.st_mode) && depth > 1) list_dir(path, depth - 1, out);
         }
         free(names[i]);
@@ -60,9 +81,10 @@ int api_dirs_list(struct conn *c, const struct route_args *a)
     if (lstat(abs, &st) < 0) return respond_errno(c, -errno, "cannot list", raw);
     if (!S_ISDIR(st.st_mode))
         return respond_error(c, 400, "INVALID_REQUEST_BODY", "path is not a directory: %s", raw);
-    json_t *out = json_array();
-    if (depth > 0) list_dir(abs, (int)depth, out);
-    return respond_json(c, 200, out);
+    struct listing out = {0};
+    if (depth > 0) list_dir(abs, (int)depth, &out);
+    tb_puts(&out.b, out.n ? "]" : "[]");
+    return respond_text_json(c, 200, &out.b, "cannot list", raw);
 }
 
 int api_dirs_create(struct conn *c, const struct route_args *a)

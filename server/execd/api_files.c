@@ -1,6 +1,7 @@
 /* Routes under /files: info, delete, mv, permissions, search, replace, download, and the
  * write-at / truncate / symlink / times extensions. Upload is in api_upload.c. */
 #include "api.h"
+#include "textbuf.h"
 #include "fsutil.h"
 #include "reqparse.h"
 #include <ctype.h>
@@ -159,7 +160,7 @@ int api_files_permissions(struct conn *c, const struct route_args *a)
 /* nftw has no user pointer: the search state is per thread. */
 static __thread struct {
     const char *pattern;
-    json_t *out;
+    struct textbuf out;
     size_t n;
 } search;
 
@@ -167,8 +168,9 @@ static int search_one(const char *p, const struct stat *st, int flag, struct FTW
 {
     if (flag == FTW_D || flag == FTW_DNR || flag == FTW_DP) return 0;
     if (glob_match(search.pattern, p + f->base)) {
-        json_array_append_new(search.out, fileinfo_json(p, st));
-        if (++search.n >= SEARCH_MAX) return 1;
+        tb_putc(&search.out, search.n ? ',' : '[');
+        fileinfo_put(&search.out, p, st);
+        if (++search.n >= SEARCH_MAX || search.out.err) return 1;
     }
     return 0;
 }
@@ -185,10 +187,11 @@ int api_files_search(struct conn *c, const struct route_args *a)
     struct stat st;
     if (lstat(abs, &st) < 0) return respond_errno(c, -errno, "cannot search", raw);
     search.pattern = pattern;
-    search.out = json_array();
+    search.out = (struct textbuf){0};
     search.n = 0;
     nftw(abs, search_one, 32, FTW_PHYS);
-    return respond_json(c, 200, search.out);
+    tb_puts(&search.out, search.n ? "]" : "[]");
+    return respond_text_json(c, 200, &search.out, "cannot search", raw);
 }
 
 /* Replaces every occurrence; returns the count or negative errno. */

@@ -36,6 +36,11 @@ int respond_errno(struct conn *c, int err, const char *what, const char *path);
 int respond_json(struct conn *c, int status, json_t *v);
 /* 200 with Content-Length: 0. */
 int respond_empty(struct conn *c);
+/* The JSON text in b (then freed); its error, if any (no memory, or past TEXTBUF_MAX: 413),
+ * answered as respond_errno(what, path) does. */
+struct textbuf;
+int respond_text_json(struct conn *c, int status, struct textbuf *b, const char *what,
+                      const char *path);
 
 /* Reads a JSON body (capped at max_json_body). NULL after answering 400/413 itself. */
 json_t *read_json_body(struct conn *c, bool allow_empty);

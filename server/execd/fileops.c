@@ -2,6 +2,7 @@
 #include "execd.h"
 #include "fsutil.h"
 #include "reqparse.h"
+#include "textbuf.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -26,43 +27,75 @@ static const char *type_name(mode_t m)
     return "other";
 }
 
-json_t *fileinfo_json(const char *abspath, const struct stat *st)
+static void put_key(struct textbuf *b, const char *key)
 {
-    char mt[64], ct[64], owner[256], group[256];
-    int64_t mns = timespec_to_ns(&st->st_mtim);
-    int64_t cns = timespec_to_ns(&st->st_ctim);
-    fmt_rfc3339nano(mns, mt, sizeof(mt));
-    fmt_rfc3339nano(cns, ct, sizeof(ct));
-    uid_name(st->st_uid, owner, sizeof(owner));
-    gid_name(st->st_gid, group, sizeof(group));
-    json_t *o = json_object();
-    json_object_set_new(o, "path", jstr(abspath));
-    json_object_set_new(o, "type", json_string(type_name(st->st_mode)));
-    json_object_set_new(o, "size", json_integer((json_int_t)st->st_size));
-    json_object_set_new(o, "modified_at", json_string(mt));
-    json_object_set_new(o, "created_at", json_string(ct));
-    json_object_set_new(o, "owner", jstr(owner));
-    json_object_set_new(o, "group", jstr(group));
-    json_object_set_new(o, "mode", json_integer(mode_to_digits(st->st_mode)));
-    if (g_cfg.upstream_compat) return o;
+    tb_putc(b, ',');
+    tb_putc(b, '"');
+    tb_puts(b, key);
+    tb_put(b, "\":", 2);
+}
+
+static void put_int(struct textbuf *b, const char *key, long long v)
+{
+    put_key(b, key);
+    tb_int(b, v);
+}
+
+static void put_str(struct textbuf *b, const char *key, const char *v)
+{
+    put_key(b, key);
+    tb_jstr(b, v);
+}
+
+/* The extension fields after upstream's. */
+static void put_extensions(struct textbuf *b, const char *abspath, const struct stat *st)
+{
     if (S_ISLNK(st->st_mode)) {
         char target[PATH_BUF];
         ssize_t n = readlink(abspath, target, sizeof(target) - 1);
         if (n >= 0) {
             target[n] = 0;
-            json_object_set_new(o, "link_target", jstr(target));
+            put_str(b, "link_target", target);
         }
     }
-    json_object_set_new(o, "uid", json_integer(st->st_uid));
-    json_object_set_new(o, "gid", json_integer(st->st_gid));
-    json_object_set_new(o, "nlink", json_integer((json_int_t)st->st_nlink));
-    json_object_set_new(o, "ino", json_integer((json_int_t)st->st_ino));
-    json_object_set_new(o, "mtime_ns", json_integer(mns));
+    put_int(b, "uid", st->st_uid);
+    put_int(b, "gid", st->st_gid);
+    put_int(b, "nlink", (long long)st->st_nlink);
+    put_int(b, "ino", (long long)st->st_ino);
+    put_int(b, "mtime_ns", timespec_to_ns(&st->st_mtim));
     if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) {
-        json_object_set_new(o, "rdev_major", json_integer(major(st->st_rdev)));
-        json_object_set_new(o, "rdev_minor", json_integer(minor(st->st_rdev)));
+        put_int(b, "rdev_major", major(st->st_rdev));
+        put_int(b, "rdev_minor", minor(st->st_rdev));
     }
-    return o;
+}
+
+void fileinfo_put(struct textbuf *b, const char *abspath, const struct stat *st)
+{
+    char mt[64], ct[64], owner[256], group[256];
+    fmt_rfc3339nano(timespec_to_ns(&st->st_mtim), mt, sizeof(mt));
+    fmt_rfc3339nano(timespec_to_ns(&st->st_ctim), ct, sizeof(ct));
+    uid_name(st->st_uid, owner, sizeof(owner));
+    gid_name(st->st_gid, group, sizeof(group));
+    tb_put(b, "{\"path\":", 8);
+    tb_jstr(b, abspath);
+    put_str(b, "type", type_name(st->st_mode));
+    put_int(b, "size", (long long)st->st_size);
+    put_str(b, "modified_at", mt);
+    put_str(b, "created_at", ct);
+    put_str(b, "owner", owner);
+    put_str(b, "group", group);
+    put_int(b, "mode", mode_to_digits(st->st_mode));
+    if (!g_cfg.upstream_compat) put_extensions(b, abspath, st);
+    tb_putc(b, '}');
+}
+
+json_t *fileinfo_json(const char *abspath, const struct stat *st)
+{
+    struct textbuf b = {0};
+    fileinfo_put(&b, abspath, st);
+    json_t *o = b.err ? NULL : json_loadb(b.buf, b.len, 0, NULL);
+    tb_free(&b);
+    return o ? o : json_object();
 }
 
 int apply_perms(const char *path, const char *owner, const char *group, bool has_mode, mode_t mode,

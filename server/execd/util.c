@@ -1,5 +1,6 @@
 /* Shared answer helpers, JSON body reading, time formatting, query helpers. */
 #include "execd.h"
+#include "textbuf.h"
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -63,6 +64,16 @@ int respond_json(struct conn *c, int status, json_t *v)
     if (!s) return conn_respond(c, 500, "application/json", NULL, "{}", 2);
     int r = conn_respond(c, status, "application/json; charset=utf-8", NULL, s, strlen(s));
     free(s);
+    return r;
+}
+
+int respond_text_json(struct conn *c, int status, struct textbuf *b, const char *what,
+                      const char *path)
+{
+    int r = b->err
+                ? respond_errno(c, b->err, what, path)
+                : conn_respond(c, status, "application/json; charset=utf-8", NULL, b->buf, b->len);
+    tb_free(b);
     return r;
 }
 
@@ -151,24 +162,40 @@ int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* n as exactly w digits (zero-padded) at p; returns p + w. */
+static char *digits(char *p, long n, int w)
+{
+    for (int i = w - 1; i >= 0; i--, n /= 10)
+        p[i] = (char)('0' + n % 10);
+    return p + w;
+}
+
 void fmt_rfc3339nano(int64_t ns, char *out, size_t outsz)
 {
-    struct timespec ts = ns_to_timespec(ns);
-    time_t sec = ts.tv_sec;
-    long frac = ts.tv_nsec;
+    struct timespec ts = ns_to_timespec(ns); /* 64-bit ns: years 1677 to 2262, four digits */
     struct tm tm;
-    gmtime_r(&sec, &tm);
-    size_t n = strftime(out, outsz, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (frac) {
-        char f[16];
-        snprintf(f, sizeof(f), ".%09ld", frac);
-        size_t fl = strlen(f);
-        while (f[fl - 1] == '0')
-            f[--fl] = 0;
-        snprintf(out + n, outsz - n, "%sZ", f);
-    } else {
-        snprintf(out + n, outsz - n, "Z");
+    char buf[40], *p = buf;
+    gmtime_r(&ts.tv_sec, &tm);
+    p = digits(p, tm.tm_year + 1900L, 4);
+    *p++ = '-';
+    p = digits(p, tm.tm_mon + 1, 2);
+    *p++ = '-';
+    p = digits(p, tm.tm_mday, 2);
+    *p++ = 'T';
+    p = digits(p, tm.tm_hour, 2);
+    *p++ = ':';
+    p = digits(p, tm.tm_min, 2);
+    *p++ = ':';
+    p = digits(p, tm.tm_sec, 2);
+    if (ts.tv_nsec) { /* the fraction without trailing zeros */
+        *p++ = '.';
+        p = digits(p, ts.tv_nsec, 9);
+        while (p[-1] == '0')
+            p--;
     }
+    *p++ = 'Z';
+    *p = 0;
+    snprintf(out, outsz, "%s", buf);
 }
 
 int query_int64(struct conn *c, const char *key, int64_t def, int64_t *ret)

@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <time.h>
 
 static int head(const char *s, struct http_request *r, char *buf)
 {
@@ -293,8 +295,53 @@ static void test_line_split(void)
     ok(!strcmp(got, ""), "a run of \\r only makes empty lines");
 }
 
+/* The reference: strftime and a trimmed fraction, as fmt_rfc3339nano wrote it before. */
+static void ref_rfc3339(int64_t ns, char *out, size_t n)
+{
+    struct timespec ts = ns_to_timespec(ns);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t k = strftime(out, n, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (ts.tv_nsec) {
+        k += (size_t)snprintf(out + k, n - k, ".%09ld", ts.tv_nsec);
+        while (out[k - 1] == '0')
+            k--;
+    }
+    snprintf(out + k, n - k, "Z");
+}
+
+static void test_rfc3339(void)
+{
+    int64_t cases[] = {0,
+                       1,
+                       -1,
+                       500000000,
+                       1796617201123456789,
+                       -315619199500000000,
+                       INT64_MAX,
+                       INT64_MIN,
+                       86399999999999,
+                       951782400000000010};
+    int bad = 0;
+    char a[64], b[64];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fmt_rfc3339nano(cases[i], a, sizeof a);
+        ref_rfc3339(cases[i], b, sizeof b);
+        bad += strcmp(a, b) != 0;
+    }
+    for (int64_t ns = INT64_MIN / 2; ns < INT64_MAX / 2; ns += INT64_MAX / 5000 + 12345) {
+        fmt_rfc3339nano(ns, a, sizeof a);
+        ref_rfc3339(ns, b, sizeof b);
+        bad += strcmp(a, b) != 0;
+    }
+    ok(bad == 0, "RFC 3339 times: as strftime wrote them, 1677 to 2262");
+    fmt_rfc3339nano(1796617201120000000, a, 12);
+    ok(strcmp(a, "2026-12-07T") == 0, "RFC 3339 time cut to its buffer");
+}
+
 int main(void)
 {
+    test_rfc3339();
     test_direct();
     test_plain_run();
     test_line_split();
