@@ -427,10 +427,14 @@ out:
 static int respond_info(struct conn *c, const char *raw, const char *abs)
 {
     struct stat st;
+    struct textbuf b = {0};
     if (lstat(abs, &st) < 0) return respond_empty(c);
-    json_t *o = json_object();
-    json_object_set_new(o, raw, fileinfo_json(abs, &st));
-    return respond_json(c, 200, o);
+    tb_putc(&b, '{');
+    tb_jstr(&b, raw);
+    tb_putc(&b, ':');
+    fileinfo_put(&b, abs, &st);
+    tb_putc(&b, '}');
+    return respond_text_json(c, 200, &b, "cannot stat", raw);
 }
 
 int api_files_write(struct conn *c, const struct route_args *a)
