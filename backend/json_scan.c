@@ -1,6 +1,7 @@
 /* Pull scanner for JSON text (see json_scan.h). The rules follow jansson 2.14's lexer and
  * parser (load.c) so that both accept the same documents. */
 #include "json_scan.h"
+#include "utf8.h"
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -53,29 +54,6 @@ int jscan_more(struct jscan *s, char close)
     if (c != ',' && c != close) return -EINVAL;
     s->p++;
     return c == ',';
-}
-
-/* Length of the UTF-8 sequence at s (n bytes left), 0 if it is not a valid one: no overlong
- * forms, no surrogates, nothing past U+10FFFF (jansson's utf8_check_first/utf8_check_full). */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0], min;
-    size_t len;
-    if (c < 0x80) return 1;
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2, min = 0x80, c &= 0x1f;
-    else if (c >= 0xe0 && c <= 0xef)
-        len = 3, min = 0x800, c &= 0x0f;
-    else if (c >= 0xf0 && c <= 0xf4)
-        len = 4, min = 0x10000, c &= 0x07;
-    else
-        return 0;
-    if (n < len) return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80) return 0;
-        c = c << 6 | (s[i] & 0x3f);
-    }
-    return c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ? 0 : len;
 }
 
 static size_t utf8_put(unsigned cp, char *o)
@@ -179,7 +157,7 @@ static int scan_string(struct jscan *s, char *out, size_t cap, size_t *len, bool
             from = buf;
         } else {
             if ((unsigned char)*p < 0x20 ||
-                !(n = utf8_len((const unsigned char *)p, (size_t)(end - p))))
+                !(n = utf8_valid_len((const unsigned char *)p, (size_t)(end - p))))
                 return -EINVAL;
             p += n;
         }

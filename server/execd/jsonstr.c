@@ -1,5 +1,6 @@
 /* JSON string escaping for stream events and lossy UTF-8 strings. */
 #include "execd.h"
+#include "utf8.h"
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -7,25 +8,7 @@
 
 size_t utf8_seq(const unsigned char *s, size_t n)
 {
-    unsigned c = s[0];
-    size_t len;
-    unsigned min;
-    if (c < 0x80) return 1;
-    if ((c & 0xe0) == 0xc0)
-        len = 2, min = 0x80, c &= 0x1f;
-    else if ((c & 0xf0) == 0xe0)
-        len = 3, min = 0x800, c &= 0x0f;
-    else if ((c & 0xf8) == 0xf0)
-        len = 4, min = 0x10000, c &= 0x07;
-    else
-        return 0;
-    if (n < len) return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80) return 0;
-        c = (c << 6) | (s[i] & 0x3f);
-    }
-    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) return 0;
-    return len;
+    return utf8_valid_len(s, n);
 }
 
 #define ONES 0x0101010101010101ull
