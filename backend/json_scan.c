@@ -103,6 +103,7 @@ static long unicode_escape(const char **pp, const char *end)
 {
     const char *p = *pp;
     long cp = hex4(p + 2, end);
+    if (cp <= 0) return -1;
     p += 6;
     if (cp >= 0xd800 && cp <= 0xdbff) {
         long lo = end - p >= 2 && p[0] == '\\' && p[1] == 'u' ? hex4(p + 2, end) : -1;
@@ -113,7 +114,7 @@ static long unicode_escape(const char **pp, const char *end)
         return -1;
     }
     *pp = p;
-    return cp > 0 ? cp : -1;
+    return cp;
 }
 
 /* One escape at *pp into o (at most 4 bytes); its length, or 0 if invalid. */
@@ -143,7 +144,7 @@ static int scan_string(struct jscan *s, char *out, size_t cap, size_t *len, bool
 {
     const char *p = s->p + 1, *end = s->end;
     size_t o = 0;
-    bool room = out != NULL;
+    bool room = out && cap;
     while (p < end && *p != '"') {
         const char *from = p;
         char buf[4];

@@ -29,30 +29,61 @@ static void list_add(struct listing *l, const char *path, const struct stat *st)
     fileinfo_put(&l->b, path, st);
 }
 
-/* Appends the children of dir (sorted), each followed by its own children down to depth. */
-static void list_dir(const char *dir, int depth, struct listing *out)
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* The names in dir but "." and "..", sorted: 0, -ENOMEM (nothing returned), or -errno of
+ * opendir. */
+static int read_names(const char *dir, char ***ret, size_t *ret_n)
 {
     DIR *d = opendir(dir);
-    if (!d) return;
+    if (!d) return -errno;
     size_t n = 0, cap = 64;
     char **names = malloc(cap * sizeof(char *));
-    struct dirent *e;
-    while (names && (e = readdir(d))) {
+    int r = names ? 0 : -ENOMEM;
+    for (struct dirent *e; r == 0 && (e = readdir(d));) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        char **more = n == cap ? realloc(names, (cap *= 2) * sizeof(char *)) : names;
-        if (!more || !(more[n] = strdup(e->d_name))) { /* no listing rather than part of one */
-            out->b.err = -ENOMEM;
-            names = more ? more : names;
+        if (n == cap) {
+            char **more = realloc(names, 2 * cap * sizeof(char *));
+            if (!more) {
+                r = -ENOMEM;
+                break;
+            }
+            names = more;
+            cap *= 2;
+        }
+        if (!(names[n] = strdup(e->d_name))) {
+            r = -ENOMEM;
             break;
         }
-        names = more;
         n++;
     }
     closedir(d);
-    if (!names) out->b.err = -ENOMEM;
-    if (out->b.err) n = 0; /* only frees below */
-    if (names) qsort(names, n, sizeof(char *), cmp_str);
-    for (size_t i = 0; i < n; i++) {
+    if (r) {
+        if (names) free_names(names, n);
+        return r;
+    }
+    qsort(names, n, sizeof(char *), cmp_str);
+    *ret = names;
+    *ret_n = n;
+    return 0;
+}
+
+/* Appends the children of dir (sorted), each followed by its own children down to depth. A
+ * directory that cannot be opened adds nothing; no memory fails the whole listing (no listing
+ * rather than part of one). */
+static void list_dir(const char *dir, int depth, struct listing *out)
+{
+    char **names = NULL;
+    size_t n = 0;
+    int r = read_names(dir, &names, &n);
+    if (r == -ENOMEM) out->b.err = r;
+    if (r) return;
+    for (size_t i = 0; i < n && !out->b.err; i++) {
         char path[PATH_BUF];
         struct stat st;
         int len = snprintf(path, sizeof(path), "%s/%s", strcmp(dir, "/") ? dir : "", names[i]);
@@ -60,9 +91,8 @@ static void list_dir(const char *dir, int depth, struct listing *out)
             list_add(out, path, &st);
             if (S_ISDIR(st.st_mode) && depth > 1) list_dir(path, depth - 1, out);
         }
-        free(names[i]);
     }
-    free(names);
+    free_names(names, n);
 }
 
 int api_dirs_list(struct conn *c, const struct route_args *a)
