@@ -43,25 +43,41 @@ static int one_path(struct conn *c, char *raw, char *abs)
     return r;
 }
 
+/* {"<path as asked>": FileInfo, ...}; a path asked twice is answered once (JSON keys are
+ * unique: `seen` holds the ones written). */
 int api_files_info(struct conn *c, const struct route_args *a)
 {
-    char raw[PATH_BUF], abs[PATH_BUF];
-    json_t *o = json_object();
-    for (int i = 0;; i++) {
-        int r = query_path(c, "path", i, raw, abs);
-        if (r < 0) {
-            json_decref(o);
-            return 0;
-        }
-        if (r == 0) break;
+    char raw[PATH_BUF] = "", abs[PATH_BUF];
+    struct textbuf b = {0};
+    json_t *seen = json_object();
+    size_t n = 0;
+    bool answered = false;
+    int rc = 0;
+    if (!seen) b.err = -ENOMEM;
+    for (int i = 0; seen; i++) {
         struct stat st;
+        int r = query_path(c, "path", i, raw, abs);
+        answered = r < 0;
+        if (r <= 0) break;
+        if (json_object_get(seen, raw)) continue;
         if (lstat(abs, &st) < 0) {
-            json_decref(o);
-            return respond_errno(c, -errno, "cannot stat", raw);
+            rc = respond_errno(c, -errno, "cannot stat", raw);
+            answered = true;
+            break;
         }
-        json_object_set_new(o, raw, fileinfo_json(abs, &st));
+        json_object_set_new(seen, raw, json_true());
+        tb_putc(&b, n++ ? ',' : '{');
+        tb_jstr(&b, raw);
+        tb_putc(&b, ':');
+        fileinfo_put(&b, abs, &st);
     }
-    return respond_json(c, 200, o);
+    json_decref(seen);
+    if (answered) {
+        tb_free(&b);
+        return rc;
+    }
+    tb_puts(&b, n ? "}" : "{}");
+    return respond_text_json(c, 200, &b, "cannot stat", raw);
 }
 
 int api_files_delete(struct conn *c, const struct route_args *a)

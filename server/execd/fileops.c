@@ -89,15 +89,6 @@ void fileinfo_put(struct textbuf *b, const char *abspath, const struct stat *st)
     tb_putc(b, '}');
 }
 
-json_t *fileinfo_json(const char *abspath, const struct stat *st)
-{
-    struct textbuf b = {0};
-    fileinfo_put(&b, abspath, st);
-    json_t *o = b.err ? NULL : json_loadb(b.buf, b.len, 0, NULL);
-    tb_free(&b);
-    return o ? o : json_object();
-}
-
 int apply_perms(const char *path, const char *owner, const char *group, bool has_mode, mode_t mode,
                 const char **ret_what)
 {

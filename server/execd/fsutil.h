@@ -21,11 +21,10 @@ int name_uid(const char *name, uid_t *ret);
 int name_gid(const char *name, gid_t *ret);
 int home_dir(char *out, size_t outsz);
 
-/* FileInfo object of an lstat()ed path, with execd's extension fields: appended to b as text
- * (listings, search), or as a jansson object (single answers; the same text, parsed). */
+/* FileInfo object of an lstat()ed path, with execd's extension fields, appended to b as JSON
+ * text (every answer that carries FileInfo: listings, search, info, write-at, times). */
 struct textbuf;
 void fileinfo_put(struct textbuf *b, const char *abspath, const struct stat *st);
-json_t *fileinfo_json(const char *abspath, const struct stat *st);
 
 /* chown (to owner/group, or to execd's uid/gid when neither is given, as upstream), then
  * chmod when has_mode, so setuid/setgid bits survive. Negative errno; *ret_what names the
