@@ -67,6 +67,16 @@ static int call_simple(const struct sbx_execd *x, const char *method, const char
     return call(x, method, url, hdr, body, blen, NULL);
 }
 
+/* The FileInfo of path in an answer keyed by the paths as asked ({"<path>": FileInfo}, as
+ * /files/info and our execd's answers to changes are): 0, or -EINVAL with ret untouched. */
+static int answer_info(const struct sbx_buf *out, const char *path, struct sbx_fileinfo *ret)
+{
+    json_t *doc = json_loadb(out->data, out->len, 0, NULL);
+    int r = sbx_fileinfo_from_json(json_object_get(doc, path), ret);
+    json_decref(doc);
+    return r;
+}
+
 /* call() for a change that our execd answers with the path's FileInfo ({"<path>": FileInfo}):
  * fills info when given and the answer has it; else info->st.st_mode is 0. */
 static int call_info(const struct sbx_execd *x, const char *method, const char *url,
@@ -77,11 +87,7 @@ static int call_info(const struct sbx_execd *x, const char *method, const char *
     int r;
     if (info) info->st.st_mode = 0;
     r = files_errno(call(x, method, url, hdr, body, blen, &out), &out);
-    if (r == 0 && info && out.len) {
-        json_t *doc = json_loadb(out.data, out.len, 0, NULL);
-        if (sbx_fileinfo_from_json(json_object_get(doc, path), info)) info->st.st_mode = 0;
-        json_decref(doc);
-    }
+    if (r == 0 && info && out.len && answer_info(&out, path, info)) info->st.st_mode = 0;
     sbx_buf_free(&out);
     return r;
 }
@@ -119,16 +125,10 @@ int sbx_files_info(const struct sbx_execd *x, const char *path, struct sbx_filei
 {
     char url[URL_MAX];
     struct sbx_buf out = {0};
-    json_t *doc = NULL;
     int r = url_path(x, url, "/files/info", path, NULL);
     if (r) return r;
     r = files_errno(call(x, "GET", url, NULL, NULL, 0, &out), &out);
-    if (r == 0) {
-        doc = json_loadb(out.data, out.len, 0, NULL);
-        /* the answer is keyed by the path as requested */
-        r = sbx_fileinfo_from_json(json_object_get(doc, path), ret);
-    }
-    json_decref(doc);
+    if (r == 0) r = answer_info(&out, path, ret);
     sbx_buf_free(&out);
     return r;
 }

@@ -43,6 +43,15 @@ static int one_path(struct conn *c, char *raw, char *abs)
     return r;
 }
 
+/* One member of an answer keyed by the paths as asked: "<raw>":FileInfo. */
+static void put_info_member(struct textbuf *b, const char *raw, const char *abs,
+                            const struct stat *st)
+{
+    tb_jstr(b, raw);
+    tb_putc(b, ':');
+    fileinfo_put(b, abs, st);
+}
+
 /* {"<path as asked>": FileInfo, ...}; a path asked twice is answered once (JSON keys are
  * unique: `seen` holds the ones written). */
 int api_files_info(struct conn *c, const struct route_args *a)
@@ -67,9 +76,7 @@ int api_files_info(struct conn *c, const struct route_args *a)
         }
         json_object_set_new(seen, raw, json_true());
         tb_putc(&b, n++ ? ',' : '{');
-        tb_jstr(&b, raw);
-        tb_putc(&b, ':');
-        fileinfo_put(&b, abs, &st);
+        put_info_member(&b, raw, abs, &st);
     }
     json_decref(seen);
     if (answered) {
@@ -446,9 +453,7 @@ static int respond_info(struct conn *c, const char *raw, const char *abs)
     struct textbuf b = {0};
     if (lstat(abs, &st) < 0) return respond_empty(c);
     tb_putc(&b, '{');
-    tb_jstr(&b, raw);
-    tb_putc(&b, ':');
-    fileinfo_put(&b, abs, &st);
+    put_info_member(&b, raw, abs, &st);
     tb_putc(&b, '}');
     return respond_text_json(c, 200, &b, "cannot stat", raw);
 }
