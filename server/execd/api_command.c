@@ -177,6 +177,22 @@ static int send_stream(struct conn *c, struct command *cmd, const struct cmd_sna
     return 0;
 }
 
+/* A follower's batch: at most FOLLOW_STEP bytes, then tells the I/O thread how far it got. */
+#define FOLLOW_STEP (4u << 20)
+
+static int send_followed(struct conn *c, struct command *cmd, const struct cmd_snap *snap,
+                         int stream, uint64_t *off)
+{
+    struct cmd_range rg;
+    if (command_range(cmd, snap, stream, *off, &rg) < 0) return -EIO;
+    uint64_t n = rg.n < FOLLOW_STEP ? rg.n : FOLLOW_STEP;
+    int r = conn_sendfile(c, rg.fd, (off_t)rg.off, n);
+    if (r < 0) return r;
+    command_sent(cmd, rg.spool, rg.off + n);
+    *off += n;
+    return 0;
+}
+
 int api_command_logs(struct conn *c, const struct route_args *a)
 {
     struct command *cmd = command_find(a->seg[0]);
@@ -223,7 +239,7 @@ static void raw_headers(char *extra, size_t sz, const struct cmd_snap *s, int st
 }
 
 /* follow=1: chunked, streaming new bytes until the command ended and all were sent. */
-static int raw_follow(struct conn *c, struct command *cmd, int stream, uint64_t off)
+static int follow(struct conn *c, struct command *cmd, int stream, uint64_t off)
 {
     struct cmd_snap snap;
     command_snap(cmd, &snap);
@@ -233,8 +249,7 @@ static int raw_follow(struct conn *c, struct command *cmd, int stream, uint64_t 
     for (;;) {
         if (r < 0) return r;
         if (off < snap.len[stream]) {
-            r = send_stream(c, cmd, &snap, stream, off, snap.len[stream]);
-            off = snap.len[stream];
+            r = send_followed(c, cmd, &snap, stream, &off);
             continue;
         }
         if (!snap.running) return conn_end(c);
@@ -243,6 +258,14 @@ static int raw_follow(struct conn *c, struct command *cmd, int stream, uint64_t 
         command_wait(cmd, want, mono_ms() + SSE_PING_MS, &snap);
         if (off >= snap.len[stream] && snap.running && conn_peer_closed(c)) return -EPIPE;
     }
+}
+
+static int raw_follow(struct conn *c, struct command *cmd, int stream, uint64_t off)
+{
+    command_follow(cmd, stream, 1);
+    int r = follow(c, cmd, stream, off);
+    command_follow(cmd, stream, -1);
+    return r;
 }
 
 int api_command_raw(struct conn *c, const struct route_args *a)

@@ -273,14 +273,34 @@ int command_range(struct command *c, const struct cmd_snap *snap, int stream, ui
 {
     if (off >= snap->len[stream]) return -ERANGE;
     if (stream != CS_OUTPUT) {
-        *r = (struct cmd_range){c->sp[stream].fd, off, snap->len[stream] - off};
+        *r = (struct cmd_range){c->sp[stream].fd, stream, off, snap->len[stream] - off};
         return 0;
     }
     struct outmap_seg seg;
     int e = outmap_find(&snap->out, off, &seg);
     if (e < 0) return e;
-    *r = (struct cmd_range){c->sp[seg.stream].fd, seg.off, seg.n};
+    *r = (struct cmd_range){c->sp[seg.stream].fd, seg.stream, seg.off, seg.n};
     return 0;
+}
+
+void command_follow(struct command *c, int stream, int d)
+{
+    pthread_mutex_lock(&c->mu);
+    for (int i = 0; i < CS_OUTPUT; i++) {
+        if (stream != i && stream != CS_OUTPUT) continue;
+        c->followers[i] += d;
+        /* the last follower of a finished command: what it kept cached goes too (the I/O
+         * thread, done with the spools, no longer does it) */
+        if (!c->followers[i] && !c->running) spool_settle(&c->sp[i], g_cfg.spool_cache, UINT64_MAX);
+    }
+    pthread_mutex_unlock(&c->mu);
+}
+
+void command_sent(struct command *c, int spool, uint64_t off)
+{
+    pthread_mutex_lock(&c->mu);
+    if (off > c->sent[spool]) c->sent[spool] = off;
+    pthread_mutex_unlock(&c->mu);
 }
 
 ssize_t command_read(struct command *c, int stream, uint64_t off, void *buf, size_t n)

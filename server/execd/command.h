@@ -36,6 +36,10 @@ struct command {
     struct outmap out;
     pthread_mutex_t mu;
     pthread_cond_t cv;
+    /* Live followers of each spool and how far the furthest has sent: the I/O thread keeps
+     * the pages they are about to send cached (spool_settle). */
+    int followers[CS_OUTPUT];
+    uint64_t sent[CS_OUTPUT];
     /* I/O thread private */
     int efd, out_fd, err_fd;
     int exec_fd;           /* closes on the child's exec, else carries its errno; -1: checked */
@@ -70,7 +74,7 @@ struct cmd_snap {
 
 /* Where bytes of a stream are stored: n bytes at off of fd. */
 struct cmd_range {
-    int fd;
+    int fd, spool; /* spool: CS_STDOUT or CS_STDERR */
     uint64_t off, n;
 };
 
@@ -96,6 +100,10 @@ void command_snap(struct command *c, struct cmd_snap *snap);
  * all of them for stdout and stderr, the run holding off for output. */
 int command_range(struct command *c, const struct cmd_snap *snap, int stream, uint64_t off,
                   struct cmd_range *r);
+/* A live follower of a stream starts (d = 1) or stops (d = -1) following it. */
+void command_follow(struct command *c, int stream, int d);
+/* A live follower sent a spool's bytes up to off. */
+void command_sent(struct command *c, int spool, uint64_t off);
 /* Reads bytes of a stream at off (only bytes already published). */
 ssize_t command_read(struct command *c, int stream, uint64_t off, void *buf, size_t n);
 

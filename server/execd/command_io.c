@@ -28,7 +28,9 @@ static void publish_stored(struct command *c, int stream, uint64_t at, size_t st
     if (stored < n) sp->truncated = true;
     outmap_publish(&c->out, prep, &rec, stored);
     pthread_cond_broadcast(&c->cv);
+    uint64_t keep = c->followers[stream] ? c->sent[stream] : UINT64_MAX;
     pthread_mutex_unlock(&c->mu);
+    spool_settle(sp, g_cfg.spool_cache, keep);
 }
 
 /* Appends bytes read from a pipe to one stream's spool, then publishes. */

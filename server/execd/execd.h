@@ -21,6 +21,7 @@ struct execd_config {
     uint64_t max_body;      /* streamed bodies (upload, write) */
     uint64_t max_json_body; /* JSON bodies */
     uint64_t spool_cap;     /* per stream per command */
+    uint64_t spool_cache;   /* newest bytes of a spool kept in page cache (0: all) */
     int max_running;        /* concurrent commands */
     int max_records;        /* kept command records */
     char *jupyter_host;     /* unsupported: only reported */

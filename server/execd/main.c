@@ -28,8 +28,8 @@ void server_accept_loop(int lfd);
 static void usage(FILE *f)
 {
     fprintf(f, "usage: execd [--listen ADDR:PORT] [--access-token TOKEN] [--spool-dir DIR]\n"
-               "             [--max-body BYTES] [--spool-cap BYTES] [--max-commands N]\n"
-               "             [--max-records N] [-- ENTRYPOINT ARGS...]\n");
+               "             [--max-body BYTES] [--spool-cap BYTES] [--spool-cache BYTES]\n"
+               "             [--max-commands N] [--max-records N] [-- ENTRYPOINT ARGS...]\n");
 }
 
 static uint64_t env_u64(const char *name, uint64_t def)
@@ -49,6 +49,7 @@ static void config_defaults(void)
     g_cfg.max_body = env_u64("EXECD_MAX_BODY", 8ull << 30);
     g_cfg.max_json_body = env_u64("EXECD_MAX_JSON_BODY", 16ull << 20);
     g_cfg.spool_cap = env_u64("EXECD_SPOOL_CAP", 4ull << 30);
+    g_cfg.spool_cache = env_u64("EXECD_SPOOL_CACHE", 64ull << 20);
     g_cfg.max_running = (int)env_u64("EXECD_MAX_COMMANDS", 256);
     g_cfg.max_records = (int)env_u64("EXECD_MAX_RECORDS", 1024);
     const char *sd = getenv("EXECD_SPOOL_DIR");
@@ -95,6 +96,8 @@ static int parse_args(int argc, char **argv)
             g_cfg.max_body = strtoull(v, NULL, 10);
         else if (!strcmp(a, "--spool-cap"))
             g_cfg.spool_cap = strtoull(v, NULL, 10);
+        else if (!strcmp(a, "--spool-cache"))
+            g_cfg.spool_cache = strtoull(v, NULL, 10);
         else if (!strcmp(a, "--max-commands"))
             g_cfg.max_running = atoi(v);
         else if (!strcmp(a, "--max-records"))

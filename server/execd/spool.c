@@ -13,6 +13,7 @@ void spool_init(struct spool *s, uint64_t cap)
     s->cap = cap;
     s->truncated = false;
     s->fd = -1;
+    s->flushed = s->evicted = s->evicted2 = 0;
 }
 
 static int spool_open(struct spool *s, const char *dir)
@@ -50,6 +51,27 @@ ssize_t spool_splice(struct spool *s, const char *dir, uint64_t at, int in_fd, s
     loff_t off = (loff_t)at;
     ssize_t r = splice(in_fd, NULL, s->fd, &off, max, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
     return r < 0 ? -errno : r;
+}
+
+#define SPOOL_FLUSH_STEP (4u << 20)
+
+/* Lets go of the cached pages of [*from, upto), in steps. */
+static void let_go(int fd, uint64_t *from, uint64_t upto)
+{
+    if (upto < *from + SPOOL_FLUSH_STEP) return;
+    posix_fadvise(fd, (off_t)*from, (off_t)(upto - *from), POSIX_FADV_DONTNEED);
+    *from = upto;
+}
+
+void spool_settle(struct spool *s, uint64_t cache, uint64_t keep_from)
+{
+    if (!cache || s->fd < 0) return;
+    /* Starts writeback of what is new (none of it is dropped: its pages are dirty). Not
+     * sync_file_range: on overlayfs (a container's root) that reaches no pages. */
+    let_go(s->fd, &s->flushed, s->len);
+    uint64_t front = s->flushed < keep_from ? s->flushed : keep_from;
+    let_go(s->fd, &s->evicted, front > cache ? front - cache : 0);
+    let_go(s->fd, &s->evicted2, front > 2 * cache ? front - 2 * cache : 0);
 }
 
 void spool_close(struct spool *s)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define TOTAL (48u << 20)
@@ -57,6 +58,60 @@ static int check_bytes(int fd, uint64_t len)
         if (memcmp(got, want, n)) return -1;
     }
     return 0;
+}
+
+/* Pages of [from, to) of fd in the page cache. */
+static size_t resident(int fd, uint64_t from, uint64_t to)
+{
+    long pg = sysconf(_SC_PAGESIZE);
+    void *m = mmap(NULL, (size_t)to, PROT_READ, MAP_SHARED, fd, 0);
+    static unsigned char vec[(TOTAL >> 12) + 1];
+    if (m == MAP_FAILED || mincore(m, (size_t)to, vec) < 0) return SIZE_MAX;
+    munmap(m, (size_t)to);
+    size_t n = 0;
+    for (uint64_t i = from / (uint64_t)pg; i < to / (uint64_t)pg; i++)
+        n += vec[i] & 1;
+    return n;
+}
+
+/* A writer that settles after every append of 4 MiB (a step: each settle starts writeback of
+ * what it just wrote), the pages then written back (as they are long before a real writer
+ * lets go of them): what lies `cache` behind the end, and behind where followers send (keep),
+ * leaves the page cache; the rest stays; every byte still reads back. */
+static void settle_checks(const char *dir)
+{
+    const uint64_t cache = 8u << 20, keep = 24u << 20;
+    struct spool s;
+    static uint8_t b[4 << 20];
+    for (int pass = 0; pass < 2; pass++) {
+        spool_init(&s, UINT64_MAX);
+        int bad = 0;
+        while (s.len < TOTAL) {
+            fill(b, s.len, sizeof b);
+            bad += spool_append(&s, dir, s.len, b, sizeof b) != (ssize_t)sizeof b;
+            s.len += sizeof b;
+            spool_settle(&s, cache, pass ? keep : UINT64_MAX);
+            fdatasync(s.fd);
+        }
+        uint64_t front = pass ? keep : TOTAL, next = pass ? keep : TOTAL - cache;
+        size_t gone = resident(s.fd, 0, front - 2 * cache), kept = resident(s.fd, next, TOTAL);
+        ok(!bad && gone == 0, "%s: the %llu MiB before the last %llu MiB left the page cache",
+           pass ? "a follower at 24 MiB" : "no follower",
+           (unsigned long long)((front - 2 * cache) >> 20), (unsigned long long)(2 * cache >> 20));
+        ok(kept == (TOTAL - next) >> 12, "%s: %zu of %llu pages a reader needs next are cached",
+           pass ? "a follower at 24 MiB" : "no follower", kept,
+           (unsigned long long)((TOTAL - next) >> 12));
+        ok(check_bytes(s.fd, s.len) == 0, "every byte still reads back after settling");
+        spool_close(&s);
+    }
+    struct spool q;
+    spool_init(&q, UINT64_MAX);
+    fill(b, 0, sizeof b);
+    spool_append(&q, dir, 0, b, sizeof b);
+    q.len = sizeof b;
+    spool_settle(&q, 0, UINT64_MAX);
+    ok(resident(q.fd, 0, q.len) == q.len >> 12, "cache 0 leaves the page cache to the kernel");
+    spool_close(&q);
 }
 
 int main(void)
@@ -115,6 +170,7 @@ int main(void)
     ok(a == 10000 && check_bytes(s.fd, 10000) == 0, "a capped spool keeps its first %zd bytes", a);
     spool_close(&s);
 
+    settle_checks(dir);
     rmdir(dir);
     return done_testing(0);
 }
