@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,11 +317,24 @@ static int handle_install(struct files_handle *h, struct fuse_file_info *fi)
     return 0;
 }
 
+/* A regular file that says it is empty, opened to read: procfs files say so whatever they
+ * hold. The kernel would read nothing; direct I/O sends its reads to us, and execd answers
+ * them with what the file has (docs/files.md). A file that is really empty costs one request. */
+static bool read_as_unsized(const struct files_target *t, int flags)
+{
+    struct stat st;
+    if ((flags & O_ACCMODE) != O_RDONLY) return false;
+    int r = fcache_get_attr(t->sandbox, t->path, &st, NULL, 0);
+    if (r == 0) r = files_getattr(t, &st) == 0;
+    return r == 1 && S_ISREG(st.st_mode) && st.st_size == 0;
+}
+
 int files_open(const struct files_target *t, struct fuse_file_info *fi)
 {
     struct files_handle *h = handle_new(t, fi->flags);
     int r = 0;
     if (!h) return -ENOMEM;
+    fi->direct_io = read_as_unsized(t, fi->flags);
     /* with atomic_o_trunc the kernel leaves O_TRUNC to us */
     if ((fi->flags & O_TRUNC) && h->writable) {
         r = files_io_truncate_remote(t->x, t->path, 0);

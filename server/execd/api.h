@@ -31,6 +31,10 @@ int api_files_search(struct conn *c, const struct route_args *a);
 int api_files_replace(struct conn *c, const struct route_args *a);
 int api_files_upload(struct conn *c, const struct route_args *a);
 int api_files_download(struct conn *c, const struct route_args *a);
+/* Files whose size says nothing of their content (procfs, sysfs, ...: download_unsized.c). */
+bool fd_unsized(int fd);
+/* Answers a download of such a file (raw: the path as asked; extra: headers to add). */
+int download_unsized(struct conn *c, int fd, const char *raw, const char *range, const char *extra);
 int api_files_write(struct conn *c, const struct route_args *a);
 int api_files_truncate(struct conn *c, const struct route_args *a);
 int api_files_symlink(struct conn *c, const struct route_args *a);

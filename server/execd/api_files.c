@@ -398,7 +398,10 @@ int api_files_download(struct conn *c, const struct route_args *a)
     content_disposition(abs, disp, sizeof(disp));
     const char *range = http_header_get(&c->req, "Range");
     int r;
-    if (range) {
+    if (S_ISREG(st.st_mode) && fd_unsized(fd)) {
+        strcat(disp, "Accept-Ranges: bytes\r\n");
+        r = download_unsized(c, fd, raw, range, disp);
+    } else if (range) {
         r = download_range(c, fd, &st, range, disp);
     } else {
         strcat(disp, "Accept-Ranges: bytes\r\n");

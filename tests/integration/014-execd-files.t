@@ -2,7 +2,7 @@
 # execd: /files/* routes (upstream) and the write-at / truncate / symlink / times extensions.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-execd.sh"
-plan 53
+plan 60
 
 ex_start
 D=$EX_TMP/f
@@ -52,6 +52,17 @@ is "$(ex "$EX_URL/files/download?path=$D/n.txt&offset=3&limit=2")" $'3\n4' "line
 is "$(status "$EX_URL/files/download?path=$D/n.txt&offset=0&limit=2")" 400 "line read offset 0: 400"
 is "$(status "$EX_URL/files/download?path=$D/nope")" 404 "download missing: 404"
 is "$(status "$EX_URL/files/download")" 400 "download without path: 400"
+# Files whose size says nothing of their content (procfs: 0 bytes, sysfs: 4096): their bytes
+# are read, never promised.
+like "$(ex "$EX_URL/files/download?path=/proc/self/status")" '^Name:' "download of a procfs file (size 0): its content"
+hd=$(ex -D - -o /dev/null -H 'Range: bytes=0-3' "$EX_URL/files/download?path=/proc/self/status" | tr -d '\r')
+like "$hd" 'Content-Range: bytes 0-3/\*' "a range of it: 206 with the total unknown"
+is "$(ex -H 'Range: bytes=0-3' "$EX_URL/files/download?path=/proc/self/status")" Name "a range of it: its bytes"
+is "$(status -H 'Range: bytes=100000-' "$EX_URL/files/download?path=/proc/self/status")" 416 "a range past its end: 416"
+is "$(status -H 'Range: bytes=-4' "$EX_URL/files/download?path=/proc/self/status")" 416 "a suffix range (it needs the size): 416"
+is "$(ex "$EX_URL/files/download?path=/sys/class/net/lo/mtu")" "$(cat /sys/class/net/lo/mtu)" "a sysfs attribute (size 4096): its content"
+ex -o /dev/null "$EX_URL/files/download?path=/proc/self/pagemap" 2>/dev/null
+is $? 18 "a pseudo file past 256 MiB: the answer is cut (curl: partial transfer)"
 
 # Write at offset, truncate, symlink (extensions).
 printf 'abcdef' > "$D/w"

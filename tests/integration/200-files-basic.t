@@ -23,6 +23,15 @@ is "$(in_sandbox "sha256sum < $FIN/services")" "$(sha256sum </etc/services)" "cp
 cp "$F/services" "$SFS_TMP/services.out"
 check "cp out: same bytes" cmp /etc/services "$SFS_TMP/services.out"
 
+# procfs and sysfs files, whose sizes (0 and 4096 bytes) say nothing of their content
+is "$(cat "$S/files/proc/sys/kernel/ostype")" "$(in_sandbox 'cat /proc/sys/kernel/ostype')" "cat of a procfs file (size 0): its content"
+is "$(stat -c %s "$S/files/proc/sys/kernel/ostype")" 0 "its size stays 0, as inside the sandbox"
+like "$(grep -c '^processor' "$S/files/proc/cpuinfo")" '^[1-9]' "grep through files/proc/cpuinfo"
+is "$(cat "$S/files/sys/class/net/lo/mtu")" "$(in_sandbox 'cat /sys/class/net/lo/mtu')" "cat of a sysfs attribute (size 4096): its content"
+: >"$F/empty"
+is "$(wc -c <"$F/empty")" 0 "an empty file reads empty"
+rm "$F/empty"
+
 mv "$F/b.txt" "$F/c.txt"
 ok $([[ ! -e $F/b.txt && -f $F/c.txt ]] && echo 0 || echo 1) "mv renames"
 is "$(in_sandbox "ls $FIN | tr '\n' ' '")" "c.txt inside.txt services " "the sandbox sees the rename"
