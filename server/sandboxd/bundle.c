@@ -57,7 +57,9 @@ static json_t *process_args(const struct rt_spec *s)
         for (char *const *p = s->entrypoint; *p; p++)
             json_array_append_new(a, json_string(*p));
     } else {
-        json_array_extend(a, json_pack("[s,s,s]", "tail", "-f", "/dev/null"));
+        json_t *tail = json_pack("[s,s,s]", "tail", "-f", "/dev/null");
+        json_array_extend(a, tail); /* copies the items: tail is still ours */
+        json_decref(tail);
     }
     return a;
 }
