@@ -34,7 +34,10 @@ run_pass() { # name build-dir make-args...
     total_fail=$((total_fail + failed))
 }
 
-export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=0}
+# Leaks count as failures (a daemon that leaks aborts at exit); tests/lsan.supp lists the
+# libraries' own.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/tests/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 run_pass plain build
 run_pass asan build/asan SAN=1
