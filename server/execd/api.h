@@ -31,6 +31,8 @@ int api_files_search(struct conn *c, const struct route_args *a);
 int api_files_replace(struct conn *c, const struct route_args *a);
 int api_files_upload(struct conn *c, const struct route_args *a);
 int api_files_download(struct conn *c, const struct route_args *a);
+/* 416 {"code":"UNKNOWN","message":message}, its Content-Range giving total as the size. */
+int respond_unsatisfiable(struct conn *c, uint64_t total, const char *message);
 /* Files whose size says nothing of their content (procfs, sysfs, ...: download_unsized.c). */
 bool fd_unsized(int fd);
 /* Answers a download of such a file (raw: the path as asked; extra: headers to add). */

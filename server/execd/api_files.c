@@ -346,22 +346,27 @@ static int download_lines(struct conn *c, int fd, int64_t offset, int64_t limit)
     return r == 0 ? conn_end(c) : r;
 }
 
+int respond_unsatisfiable(struct conn *c, uint64_t total, const char *message)
+{
+    char extra[128];
+    snprintf(extra, sizeof(extra), "Content-Range: bytes */%" PRIu64 "\r\n", total);
+    json_t *e = json_pack("{s:s,s:s}", "code", "UNKNOWN", "message", message);
+    char *s = json_dumps(e, JSON_COMPACT);
+    json_decref(e);
+    int r = s ? conn_respond(c, 416, "application/json; charset=utf-8", extra, s, strlen(s))
+              : respond_errno(c, -ENOMEM, "cannot answer for", "a range");
+    free(s);
+    return r;
+}
+
 static int download_range(struct conn *c, int fd, const struct stat *st, const char *range,
                           const char *disp)
 {
     uint64_t start, len, size = (uint64_t)st->st_size;
     int r = http_parse_range(range, size, &start, &len);
-    if (r < 0) {
-        char extra[128];
-        snprintf(extra, sizeof(extra), "Content-Range: bytes */%" PRIu64 "\r\n", size);
-        json_t *e = json_pack("{s:s,s:s}", "code", "UNKNOWN", "message",
-                              r == -ERANGE ? "range not satisfiable" : "invalid Range header");
-        char *s = json_dumps(e, JSON_COMPACT);
-        json_decref(e);
-        r = conn_respond(c, 416, "application/json; charset=utf-8", extra, s, strlen(s));
-        free(s);
-        return r;
-    }
+    if (r < 0)
+        return respond_unsatisfiable(c, size, r == -ERANGE ? "range not satisfiable"
+                                                           : "invalid Range header");
     char extra[PATH_BUF * 4];
     snprintf(extra, sizeof(extra),
              "%sContent-Range: bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64

@@ -47,23 +47,16 @@ static ssize_t read_at(int fd, char *buf, size_t n, uint64_t off)
     return (ssize_t)got;
 }
 
-static int not_satisfiable(struct conn *c, uint64_t at)
-{
-    char extra[64];
-    snprintf(extra, sizeof(extra), "Content-Range: bytes */%" PRIu64 "\r\n", at);
-    static const char body[] = "{\"code\":\"UNKNOWN\",\"message\":\"range not satisfiable\"}";
-    return conn_respond(c, 416, "application/json; charset=utf-8", extra, body, sizeof(body) - 1);
-}
-
 static int unsized_range(struct conn *c, int fd, const char *raw, const char *range,
                          const char *extra)
 {
     const char *s = range + strspn(range, " ");
     uint64_t start, len;
     /* a suffix range (the last N bytes) needs the size this file does not tell */
-    if (!strncmp(s, "bytes=", 6) && s[6 + strspn(s + 6, " ")] == '-') return not_satisfiable(c, 0);
+    if (!strncmp(s, "bytes=", 6) && s[6 + strspn(s + 6, " ")] == '-')
+        return respond_unsatisfiable(c, 0, "range not satisfiable");
     int r = http_parse_range(range, UINT64_MAX, &start, &len);
-    if (r == -ERANGE) return not_satisfiable(c, 0);
+    if (r == -ERANGE) return respond_unsatisfiable(c, 0, "range not satisfiable");
     if (r < 0) return respond_error(c, 416, "UNKNOWN", "invalid Range header");
     if (len > UNSIZED_RANGE_MAX) len = UNSIZED_RANGE_MAX;
     char *buf = malloc(len);
@@ -75,7 +68,7 @@ static int unsized_range(struct conn *c, int fd, const char *raw, const char *ra
     }
     if (n == 0) {
         free(buf);
-        return not_satisfiable(c, start);
+        return respond_unsatisfiable(c, start, "range not satisfiable");
     }
     char head[PATH_BUF * 4];
     snprintf(head, sizeof(head), "%sContent-Range: bytes %" PRIu64 "-%" PRIu64 "/*\r\n", extra,
