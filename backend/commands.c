@@ -160,18 +160,70 @@ int sbx_cmd_start(const struct sbx_execd *x, const char *command, char id[SBX_ID
     return rc;
 }
 
-int sbx_cmd_list(const struct sbx_execd *x, json_t **list)
+static bool records_ok(const json_t *a)
 {
-    char url[512];
-    int rc = sbx_execd_url(x, url, sizeof url, "/command/list");
-    if (!rc)
-        rc = get_json(x, "GET", url, NULL, list);
-    if (!rc && !json_is_array(*list)) {
-        json_decref(*list);
-        *list = NULL;
-        rc = -EPROTO;
+    size_t i;
+    json_t *r;
+    if (!json_is_array(a))
+        return false;
+    json_array_foreach(a, i, r) if (!json_is_string(json_object_get(r, "id"))) return false;
+    return true;
+}
+
+#define EPOCH_CHARS "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
+
+/* The answer: an array (no deltas), or {"epoch","seq","full","records","removed"}. */
+static int parse_delta(json_t *ans, struct sbx_cmd_delta *d)
+{
+    if (json_is_array(ans)) {
+        d->full = true;
+        d->records = json_incref(ans);
+        return records_ok(ans) ? 0 : -EPROTO;
     }
+    const char *epoch = json_string_value(json_object_get(ans, "epoch"));
+    json_t *seq = json_object_get(ans, "seq"), *removed = json_object_get(ans, "removed");
+    d->full = json_is_true(json_object_get(ans, "full"));
+    d->records = json_incref(json_object_get(ans, "records"));
+    if (!epoch || strlen(epoch) >= sizeof d->epoch || epoch[strspn(epoch, EPOCH_CHARS)] ||
+        !json_is_integer(seq) ||
+        json_integer_value(seq) < 0 || !records_ok(d->records) ||
+        (!d->full && !json_is_array(removed)))
+        return -EPROTO;
+    size_t i;
+    json_t *id;
+    json_array_foreach(removed, i, id) if (!json_is_string(id)) return -EPROTO;
+    snprintf(d->epoch, sizeof d->epoch, "%s", epoch);
+    d->seq = (uint64_t)json_integer_value(seq);
+    d->removed = d->full ? NULL : json_incref(removed);
+    return 0;
+}
+
+int sbx_cmd_list_delta(const struct sbx_execd *x, const char *epoch, uint64_t since,
+                       struct sbx_cmd_delta *d)
+{
+    *d = (struct sbx_cmd_delta){0};
+    char url[512];
+    json_t *ans;
+    int rc = epoch && *epoch && since
+                 ? sbx_execd_url(x, url, sizeof url, "/command/list?since=%llu&epoch=%s",
+                                 (unsigned long long)since, epoch)
+                 : sbx_execd_url(x, url, sizeof url, "/command/list?since=0");
+    if (!rc)
+        rc = get_json(x, "GET", url, NULL, &ans);
+    if (rc)
+        return rc;
+    rc = parse_delta(ans, d);
+    json_decref(ans);
+    if (rc)
+        sbx_cmd_delta_free(d);
     return rc;
+}
+
+void sbx_cmd_delta_free(struct sbx_cmd_delta *d)
+{
+    json_decref(d->records);
+    json_decref(d->removed);
+    d->records = d->removed = NULL;
 }
 
 int sbx_cmd_status(const struct sbx_execd *x, const char *id, json_t **status)

@@ -3,6 +3,8 @@
 #ifndef SBX_COMMANDS_H
 #define SBX_COMMANDS_H
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include "execd.h"
 #include "http_splice.h"
 
@@ -12,8 +14,20 @@
 /* Starts `command` in the background; returns once execd reported its id. */
 int sbx_cmd_start(const struct sbx_execd *x, const char *command, char id[SBX_ID_MAX]);
 
-/* GET /command/list (extension): JSON array, oldest first. */
-int sbx_cmd_list(const struct sbx_execd *x, json_t **list);
+/* GET /command/list?since=SEQ&epoch=E (extension). Our execd answers with what changed since
+ * that state of its list; an older one ignores the query and answers with every record. */
+#define SBX_EPOCH_MAX 40
+struct sbx_cmd_delta {
+    json_t *records; /* oldest first: every record when full, else the changed ones */
+    json_t *removed; /* ids of records dropped since (NULL when full) */
+    bool full;
+    char epoch[SBX_EPOCH_MAX]; /* the state to ask from next time; "" when deltas are unknown */
+    uint64_t seq;
+};
+/* epoch "" or since 0: the whole list. */
+int sbx_cmd_list_delta(const struct sbx_execd *x, const char *epoch, uint64_t since,
+                       struct sbx_cmd_delta *d);
+void sbx_cmd_delta_free(struct sbx_cmd_delta *d);
 
 /* GET /command/status/{id}. */
 int sbx_cmd_status(const struct sbx_execd *x, const char *id, json_t **status);

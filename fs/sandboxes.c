@@ -296,23 +296,125 @@ int sbx_commands(struct sfs_sandbox *s, json_t **list, double max_age)
     return rc;
 }
 
+/* A whole list replaces the cached one, unless a command started or ended after it was asked
+ * for (the list could lack it). Called with s->lock held. */
+static void keep_full(struct sfs_sandbox *s, const struct sbx_cmd_delta *d, double asked_at)
+{
+    if (asked_at <= s->cmds_inval_at)
+        return;
+    json_decref(s->cmds);
+    s->cmds = json_incref(d->records);
+    s->cmds_at = asked_at;
+    s->cmds_seq = d->seq;
+    s->cmds_local = 0;
+    snprintf(s->cmds_epoch, sizeof s->cmds_epoch, "%s", d->epoch);
+}
+
+static bool finished(json_t *rec)
+{
+    return json_is_false(json_object_get(rec, "running"));
+}
+
+static const char *rec_id(json_t *rec)
+{
+    return json_string_value(json_object_get(rec, "id"));
+}
+
+/* The cached list with execd's changes applied, as a new array (readers hold the old one); NULL
+ * without memory. The cached list is execd's as of the delta's base (records made before it),
+ * then *local records started here since. Execd's list is in creation order, so the result is:
+ * the old records still there (changed ones replaced), the new ones in execd's order, then the
+ * local ones execd did not list yet (started after its answer). A record that ended here
+ * (sbx_commands_ended) is not taken back to running by an answer read before its end. */
+static json_t *merge_commands(json_t *cached, size_t *local, json_t *changed, json_t *removed)
+{
+    json_t *by_id = json_object(), *gone = json_object(), *mine = json_object(), *out = json_array();
+    json_t *r, *c;
+    size_t i, n = json_array_size(cached), old = n - (*local < n ? *local : n), still = 0;
+    bool ok = by_id && gone && mine && out;
+    json_array_foreach(changed, i, r) ok = ok && !json_object_set(by_id, rec_id(r), r);
+    json_array_foreach(removed, i, r) ok = ok && !json_object_set(gone, json_string_value(r), r);
+    for (i = old; i < n; i++) /* local records */
+        ok = ok && !json_object_set(mine, rec_id(json_array_get(cached, i)), json_array_get(cached, i));
+    for (i = 0; ok && i < old; i++) { /* records made before the base */
+        const char *id = rec_id(r = json_array_get(cached, i));
+        if (json_object_get(gone, id))
+            continue;
+        if ((c = json_object_get(by_id, id)) && !(finished(r) && !finished(c)))
+            r = c;
+        ok = !json_array_append(out, r);
+        json_object_del(by_id, id);
+    }
+    json_array_foreach(changed, i, r) /* made since the base */
+    {
+        if (!ok || !json_object_get(by_id, rec_id(r)))
+            continue;
+        c = json_object_get(mine, rec_id(r));
+        ok = !json_array_append(out, c && finished(c) && !finished(r) ? c : r);
+        json_object_del(mine, rec_id(r));
+    }
+    for (i = old; ok && i < n; i++) { /* started here after execd answered (or gone since) */
+        const char *id = rec_id(r = json_array_get(cached, i));
+        if (json_object_get(mine, id) && !json_object_get(gone, id))
+            ok = !json_array_append(out, r), still++;
+    }
+    json_decref(by_id);
+    json_decref(gone);
+    json_decref(mine);
+    if (!ok)
+        json_decref(out);
+    *local = still;
+    return ok ? out : NULL;
+}
+
+/* Asks for what changed since the cached state (our execd), else for the whole list. */
 static int fetch_commands(struct sfs_sandbox *s, json_t **list)
 {
     double asked_at = sfs_now();
     struct sbx_execd x;
     int rc = sbx_execd(s, &x);
-    if (!rc)
-        rc = x.ext & SBX_EXT_COMMAND_LIST ? sbx_cmd_list(&x, list) : registry_list(s, &x, list);
     if (rc)
         return rc;
+    if (!(x.ext & SBX_EXT_COMMAND_LIST)) {
+        if ((rc = registry_list(s, &x, list)))
+            return rc;
+        struct sbx_cmd_delta d = {.records = *list};
+        pthread_mutex_lock(&s->lock);
+        keep_full(s, &d, asked_at);
+        pthread_mutex_unlock(&s->lock);
+        return 0;
+    }
+    char epoch[SBX_EPOCH_MAX];
     pthread_mutex_lock(&s->lock);
-    if (asked_at > s->cmds_inval_at) { /* a command started meanwhile: not a list without it */
-        json_decref(s->cmds);
-        s->cmds = json_incref(*list);
-        s->cmds_at = asked_at;
+    uint64_t since = s->cmds ? s->cmds_seq : 0;
+    snprintf(epoch, sizeof epoch, "%s", s->cmds_epoch);
+    pthread_mutex_unlock(&s->lock);
+    struct sbx_cmd_delta d;
+    if ((rc = sbx_cmd_list_delta(&x, epoch, since, &d)))
+        return rc;
+    pthread_mutex_lock(&s->lock);
+    if (d.full) {
+        keep_full(s, &d, asked_at);
+        *list = json_incref(d.records);
+    } else if (s->cmds && s->cmds_seq == since && !strcmp(s->cmds_epoch, epoch)) {
+        size_t local = s->cmds_local;
+        json_t *fresh = json_array_size(d.records) || json_array_size(d.removed)
+                            ? merge_commands(s->cmds, &local, d.records, d.removed)
+                            : json_incref(s->cmds);
+        if (fresh) {
+            s->cmds_local = local;
+            json_decref(s->cmds);
+            s->cmds = fresh;
+            s->cmds_at = asked_at;
+            s->cmds_seq = d.seq;
+        }
+        *list = json_incref(s->cmds);
+    } else { /* the cached list changed base meanwhile: this answer applies to no list here */
+        *list = s->cmds ? json_incref(s->cmds) : json_array();
     }
     pthread_mutex_unlock(&s->lock);
-    return 0;
+    sbx_cmd_delta_free(&d);
+    return *list ? 0 : -ENOMEM;
 }
 
 /* Readers hold references to s->cmds without the lock: a change makes a new array (its
@@ -320,7 +422,8 @@ static int fetch_commands(struct sfs_sandbox *s, json_t **list)
 static void swap_commands(struct sfs_sandbox *s, json_t *fresh)
 {
     if (!fresh) {
-        s->cmds_at = -1e9; /* no memory: ask execd at the next use */
+        s->cmds_at = -1e9; /* no memory: ask execd for the whole list at the next use */
+        s->cmds_seq = 0;
         return;
     }
     json_decref(s->cmds);
@@ -338,6 +441,8 @@ void sbx_commands_started(struct sfs_sandbox *s, const char *id, const char *tex
         json_decref(fresh);
         fresh = NULL;
     }
+    if (fresh)
+        s->cmds_local++;
     swap_commands(s, fresh);
     s->cmds_inval_at = sfs_now(); /* a listing asked for before this start is not kept */
     pthread_mutex_unlock(&s->lock);

@@ -70,6 +70,9 @@ struct sfs_sandbox {
     bool x_ok;
     char latest[SBX_ID_MAX]; /* latest command started through this mount ("" = ask execd) */
     json_t *cmds;            /* cached /command/list */
+    uint64_t cmds_seq;       /* the state of execd's list that cmds holds (0: ask for all) */
+    size_t cmds_local;       /* its last records: started here since, not yet read from execd */
+    char cmds_epoch[SBX_EPOCH_MAX];
     pthread_mutex_t cmds_fetch; /* one /command/list request at a time per sandbox */
     double cmds_at;
     double cmds_inval_at;    /* last command start or invalidation: older lists are not kept */

@@ -220,7 +220,14 @@ int api_command_logs(struct conn *c, const struct route_args *a)
 
 int api_command_list(struct conn *c, const struct route_args *a)
 {
-    return respond_json(c, 200, command_list_json());
+    (void)a;
+    char epoch[40];
+    int64_t since;
+    if (query_int64(c, "since", -1, &since) < 0 || since < -1)
+        return respond_error(c, 400, "INVALID_REQUEST_BODY", "invalid since");
+    if (since < 0) return respond_json(c, 200, command_list_json());
+    if (http_query_get(c->req.query, "epoch", epoch, sizeof(epoch)) < 0) epoch[0] = '\0';
+    return respond_json(c, 200, command_list_delta_json(epoch, (uint64_t)since));
 }
 
 static int stream_index(const char *name)

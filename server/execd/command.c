@@ -4,6 +4,7 @@
 #include "reaper.h"
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,10 +16,41 @@ static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct command **reg; /* oldest first, g_cfg.max_records slots */
 static int reg_n, running_n;
 
+/* The list's change sequence: each record carries the sequence of its last change (creation,
+ * end) and the last EVICT_RING evictions are remembered with theirs, so a client holding the
+ * list as of sequence S asks only for what changed after S (command_list_delta_json). The
+ * epoch tells this execd's sequences from another's (a restart). */
+#define EVICT_RING 128
+static atomic_uint_fast64_t list_seq;
+static char list_epoch[33];
+static struct {
+    uint64_t seq;
+    char id[33];
+} evicted[EVICT_RING];      /* under reg_mu */
+static uint64_t evict_n;    /* evictions so far */
+static uint64_t evict_lost; /* the sequence of the newest eviction no longer in the ring */
+
+static void new_id(char out[33]);
+
 int commands_init(void)
 {
+    new_id(list_epoch);
     reg = calloc((size_t)g_cfg.max_records, sizeof(*reg));
     return reg ? 0 : -ENOMEM;
+}
+
+static uint64_t next_seq(void)
+{
+    return (uint64_t)atomic_fetch_add(&list_seq, 1) + 1;
+}
+
+/* Caller holds reg_mu. */
+static void remember_eviction(const struct command *c)
+{
+    unsigned slot = (unsigned)(evict_n++ % EVICT_RING);
+    if (evict_n > EVICT_RING) evict_lost = evicted[slot].seq;
+    evicted[slot].seq = next_seq();
+    memcpy(evicted[slot].id, c->id, sizeof(evicted[slot].id));
 }
 
 static void command_free(struct command *c)
@@ -87,6 +119,7 @@ static bool make_room(void)
         if (!done) continue;
         memmove(reg + i, reg + i + 1, (size_t)(reg_n - i - 1) * sizeof(*reg));
         reg_n--;
+        remember_eviction(c);
         if (--c->refs == 0) command_free(c);
         return true;
     }
@@ -125,6 +158,7 @@ static int registry_add(struct command *c, char *err, size_t errsz)
     reg[reg_n++] = c;
     running_n++;
     c->refs = 2;
+    c->seq = next_seq();
     pthread_mutex_unlock(&reg_mu);
     return 0;
 }
@@ -161,6 +195,7 @@ void command_finished(struct command *c)
 {
     pthread_mutex_lock(&c->mu);
     c->running = false;
+    c->seq = next_seq(); /* with the end, under mu: a list that sees the new seq sees the end */
     c->finished_ns = now_ns();
     int st = c->wait_status;
     if (c->error) {
@@ -317,10 +352,15 @@ ssize_t command_read(struct command *c, int stream, uint64_t off, void *buf, siz
     return r < 0 ? -errno : r;
 }
 
-static json_t *command_json(struct command *c, bool ext)
+/* The record as JSON; NULL when since > 0 and it neither changed after since nor runs. */
+static json_t *command_json_since(struct command *c, bool ext, uint64_t since)
 {
     char ts[64];
     pthread_mutex_lock(&c->mu);
+    if (since && !c->running && c->seq <= since) {
+        pthread_mutex_unlock(&c->mu);
+        return NULL;
+    }
     json_t *o = json_object();
     json_object_set_new(o, "id", json_string(c->id));
     json_object_set_new(o, "content", jstr(c->content));
@@ -345,15 +385,44 @@ static json_t *command_json(struct command *c, bool ext)
 
 json_t *command_status_json(struct command *c)
 {
-    return command_json(c, !g_cfg.upstream_compat);
+    return command_json_since(c, !g_cfg.upstream_compat, 0);
+}
+
+/* Records (sessions' runs are not listed) that changed after since, or all with since 0.
+ * Caller holds reg_mu. */
+static json_t *records_since(uint64_t since)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < reg_n && a; i++) {
+        json_t *r = reg[i]->kind != CMD_SESSION ? command_json_since(reg[i], true, since) : NULL;
+        if (r) json_array_append_new(a, r);
+    }
+    return a;
 }
 
 json_t *command_list_json(void)
 {
-    json_t *a = json_array();
     pthread_mutex_lock(&reg_mu);
-    for (int i = 0; i < reg_n; i++)
-        if (reg[i]->kind != CMD_SESSION) json_array_append_new(a, command_json(reg[i], true));
+    json_t *a = records_since(0);
     pthread_mutex_unlock(&reg_mu);
     return a;
+}
+
+json_t *command_list_delta_json(const char *epoch, uint64_t since)
+{
+    pthread_mutex_lock(&reg_mu);
+    /* read before the records: a change after this point has a larger sequence and comes
+     * in the next delta, one before it is in the records read below */
+    uint64_t cur = (uint64_t)atomic_load(&list_seq);
+    bool full = !epoch || strcmp(epoch, list_epoch) || since == 0 || since > cur ||
+                since < evict_lost;
+    json_t *removed = json_array();
+    for (uint64_t k = evict_n > EVICT_RING ? evict_n - EVICT_RING : 0; !full && k < evict_n; k++)
+        if (evicted[k % EVICT_RING].seq > since)
+            json_array_append_new(removed, json_string(evicted[k % EVICT_RING].id));
+    json_t *o = json_pack("{s:s, s:I, s:b, s:o, s:o}", "epoch", list_epoch, "seq", (json_int_t)cur,
+                          "full", full, "records", records_since(full ? 0 : since), "removed",
+                          removed);
+    pthread_mutex_unlock(&reg_mu);
+    return o;
 }

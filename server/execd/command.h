@@ -48,6 +48,7 @@ struct command {
     bool pipe_grown[2];    /* stdout's, stderr's pipe was made larger (a fast writer) */
     int64_t deadline_mono; /* 0: no timeout */
     int refs;              /* protected by the registry lock */
+    uint64_t seq;          /* the list's change sequence at its creation, then at its end (mu) */
 };
 
 struct cmd_spec {
@@ -109,6 +110,9 @@ ssize_t command_read(struct command *c, int stream, uint64_t off, void *buf, siz
 
 json_t *command_status_json(struct command *c);
 json_t *command_list_json(void);
+/* The list as a change since a client's (epoch, seq): {"epoch","seq","full","records",
+ * "removed"}; full (every record) when that state is not known here. */
+json_t *command_list_delta_json(const char *epoch, uint64_t since);
 /* Called by the reaper for every child it reaps. false when the pid is not a command. */
 bool commands_on_exit(pid_t pid, int status);
 void commands_kill_all(int sig);

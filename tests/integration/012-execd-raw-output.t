@@ -2,7 +2,7 @@
 # execd extensions: /command/list and raw stdout/stderr/output reads (offset, follow).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-execd.sh"
-plan 22
+plan 32
 
 ex_start
 # Binary-safe: every byte value, on stdout, a different payload on stderr.
@@ -67,3 +67,44 @@ is "$(wc -c < "$EX_TMP/cap")" 1000 "past the cap: cap bytes kept"
 # The list.
 l=$(ex "$EX_URL/command/list" | jq_py '[(c["id"], c["content"], c["running"], c["exit_code"], c["background"], c["stdout_bytes"], c["stderr_bytes"], c["output_bytes"], "finished_at" in c) for c in d]')
 is "$l" "[[\"$id\",\"head -c 5000 /dev/zero\",false,0,false,1000,0,1000,true]]" "command list fields"
+
+# The list as the changes since a state of it (?since=SEQ&epoch=E): records that changed (or
+# run), ids evicted; applied to the earlier list they give the whole list.
+kill $EX_PID; wait $EX_PID 2>/dev/null
+ex_start --max-records 16
+start_bg() { ex -N -XPOST "$EX_URL/command" -d "{\"command\":\"$1\",\"background\":true}" | head -1 | jq_py 'd["text"]'; }
+ended() { ex "$EX_URL/command/status/$1?wait=10" >/dev/null; }
+list_since() { ex "$EX_URL/command/list?since=$1&epoch=$2"; }
+a=$(start_bg true); ended "$a"
+ex "$EX_URL/command/list?since=0" >"$EX_TMP/l0"
+read -r epoch seq0 < <(jq_py 'd["epoch"] + " " + str(d["seq"])' <"$EX_TMP/l0")
+is "$(jq_py '[d["full"], [c["id"] for c in d["records"]], d["removed"]]' <"$EX_TMP/l0")" "[true,[\"$a\"],[]]" "since=0: the whole list, with its epoch and sequence"
+is "$(list_since "$seq0" "$epoch" | jq_py '[d["full"], d["seq"] == '"$seq0"', d["records"], d["removed"]]')" '[false,true,[],[]]' "nothing changed: an empty change"
+mkfifo "$EX_TMP/go2"
+b=$(start_bg "read x < $EX_TMP/go2; echo done")
+list_since "$seq0" "$epoch" >"$EX_TMP/l1"
+is "$(jq_py '[(c["id"], c["running"]) for c in d["records"]]' <"$EX_TMP/l1")" "[[\"$b\",true]]" "a new command is in the change"
+seq1=$(jq_py 'd["seq"]' <"$EX_TMP/l1")
+is "$(list_since "$seq1" "$epoch" | jq_py '[c["id"] for c in d["records"]]')" "[\"$b\"]" "a running command is in every change (its byte counts move)"
+echo go >"$EX_TMP/go2"; ended "$b"
+is "$(list_since "$seq1" "$epoch" | jq_py '[(c["id"], c["running"], c["exit_code"], c["stdout_bytes"]) for c in d["records"]]')" "[[\"$b\",false,0,5]]" "its end is a change"
+seq2=$(list_since 0 x | jq_py 'd["seq"]')
+ex "$EX_URL/command/list" >"$EX_TMP/before"
+for i in $(seq 20); do c=$(start_bg "echo $i"); ended "$c"; done
+list_since "$seq2" "$epoch" >"$EX_TMP/delta"
+ex "$EX_URL/command/list" >"$EX_TMP/after"
+merged=$(python3 - "$EX_TMP/before" "$EX_TMP/delta" <<'PY'
+import json, sys
+cached, delta = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+changed = {r["id"]: r for r in delta["records"]}
+out = [changed.pop(r["id"], r) for r in cached if r["id"] not in delta["removed"]]
+out += [r for r in delta["records"] if r["id"] in changed]
+print(json.dumps([len(delta["removed"]), out], sort_keys=True, separators=(",", ":")))
+PY
+)
+is "$merged" "[6,$(jq_py 'd' <"$EX_TMP/after")]" "20 more commands with 16 records: 6 evicted; the change applied to the old list is the new list"
+is "$(list_since "$seq2" bogus | jq_py 'd["full"]')" true "another epoch (a restarted execd): the whole list"
+is "$(list_since 999999 "$epoch" | jq_py 'd["full"]')" true "a sequence from the future: the whole list"
+for i in $(seq 130); do c=$(start_bg true); done; ended "$c"
+is "$(list_since "$seq2" "$epoch" | jq_py '[d["full"], len(d["records"])]')" '[true,16]' "more evictions since than execd remembers: the whole list"
+is "$(status "$EX_URL/command/list?since=-5")" 400 "a negative since: 400"

@@ -121,6 +121,34 @@ ok $? "ctl renew 2h"
 printf 'image=host\nbogus line\n' >"$MNT/.templates/broken"
 is "$(errno_of "os.mkdir('$MNT/broken')")" "EINVAL" "an invalid template: EINVAL"
 like "$(cat "$MNT/.log")" "template broken" ".log names the broken template"
+# commands/ follows execd's list as it changes (read as changes since the last read): a command
+# another client started shows up, the oldest go when execd forgets them (here it keeps 8).
+printf 'image=host\nenv=EXECD_MAX_RECORDS=8\n' >"$MNT/.templates/recs"
+check "mkdir few.recs" mkdir "$MNT/few.recs"
+R=$MNT/few.recs
+for i in 1 2 3; do echo "echo $i" >"$R/cmd"; cat "$R/exit" >/dev/null; done
+is "$(ls "$R/commands" | sort -n | tr '\n' ' ')" "1 2 3 " "commands/ of the mount's own commands"
+api GET "/sandboxes/$(cat "$R/id")/endpoints/44772" >"$SFS_TMP/ep"
+eurl=http://$(python3 -c 'import json,sys; print(json.load(sys.stdin)["endpoint"])' <"$SFS_TMP/ep")
+etok=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["headers"]["X-EXECD-ACCESS-TOKEN"])' <"$SFS_TMP/ep")
+foreign() { # foreign CMD: starts CMD through execd's API and waits for its end
+    local fid
+    fid=$(curl -s -XPOST -H "X-EXECD-ACCESS-TOKEN: $etok" "$eurl/command" -d "{\"command\":\"$1\",\"background\":true}" | head -1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["text"])')
+    curl -s -H "X-EXECD-ACCESS-TOKEN: $etok" "$eurl/command/status/$fid?wait=10" >/dev/null
+}
+foreign "echo foreign"
+for _ in $(seq 1 50); do [[ -e $R/commands/4 ]] && break; sleep 0.1; done
+is "$(cat "$R/commands/4/cmd")|$(cat "$R/commands/4/stdout")|$(cat "$R/stdout")" "echo foreign|foreign|foreign" "a command started by another client shows up, as the latest"
+foreign "echo theirs"
+echo 'echo mine' >"$R/cmd"
+cat "$R/exit" >/dev/null
+sleep 0.5 # past the list's cache (0.3 s): the next read applies execd's changes to it
+is "$(cat "$R/stdout")|$(cat "$R/commands/5/cmd")|$(cat "$R/commands/6/cmd")" "mine|echo theirs|echo mine" "a command started here right after another client's: both in start order, ours the latest"
+for i in $(seq 5 12); do echo "echo $i" >"$R/cmd"; cat "$R/exit" >/dev/null; done
+for _ in $(seq 1 50); do [[ -e $R/commands/9 ]] || break; sleep 0.1; done
+is "$(ls "$R/commands" | sort -n | tr '\n' ' ')|$(cat "$R/commands/1/cmd")|$(cat "$R/commands/8/stdout")" "1 2 3 4 5 6 7 8 |echo 5|12" "the commands execd forgot are gone, the rest renumbered"
+want=$(curl -s -H "X-EXECD-ACCESS-TOKEN: $etok" "$eurl/command/list" | python3 -c 'import json,sys; print(" ".join(c["content"].split()[1] for c in json.load(sys.stdin)))')
+is "$(for n in $(seq 1 8); do cat "$R/commands/$n/stdout"; done | tr '\n' ' ')" "$want " "commands/ is execd's list, in order"
 api POST /sandboxes '{"image":{"uri":"host"},"entrypoint":["tail","-f","/dev/null"],"resourceLimits":{"cpu":"1","memory":"512Mi"},"metadata":{"name":"sdkbox"}}' >/dev/null
 for _ in $(seq 1 50); do [[ -d $MNT/sdkbox ]] && break; sleep 0.2; done
 ok $([[ -d $MNT/sdkbox ]] && echo 0 || echo 1) "a sandbox made through the API shows by its name"
