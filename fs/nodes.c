@@ -45,24 +45,16 @@ static json_t *field(json_t *o, const char *a, const char *b)
 
 int node_command(struct sfs_sandbox *s, long num, char id[SBX_ID_MAX], json_t **rec)
 {
-    json_t *list;
-    int rc = sbx_commands(s, &list, CMDS_AGE); /* our own starts invalidate it */
-    if (rc)
-        return rc;
-    size_t n = json_array_size(list);
     json_t *r = NULL;
-    if (num == 0 && n)
-        r = json_array_get(list, n - 1);
-    else if (num > 0 && (size_t)num <= n)
-        r = json_array_get(list, (size_t)num - 1);
-    const char *cid = json_string_value(json_object_get(r, "id"));
-    rc = cid ? 0 : -ENOENT;
-    if (cid) {
+    int rc = sbx_command(s, num, CMDS_AGE, &r, NULL); /* our own starts update it */
+    const char *cid = rc ? NULL : json_string_value(json_object_get(r, "id"));
+    if (!rc && !cid)
+        rc = -ENOENT;
+    if (cid)
         snprintf(id, SBX_ID_MAX, "%s", cid);
-        if (rec)
-            *rec = json_incref(r);
-    }
-    json_decref(list);
+    if (cid && rec)
+        *rec = json_incref(r);
+    json_decref(r);
     return rc;
 }
 
@@ -422,17 +414,14 @@ static int list_snapshots(struct lister *l)
 
 static int list_commands(struct sfs_sandbox *s, struct lister *l)
 {
-    json_t *list;
-    int rc = sbx_commands(s, &list, CMDS_AGE);
-    if (rc)
-        return rc;
-    for (size_t i = 1; i <= json_array_size(list); i++) {
+    size_t n;
+    int rc = sbx_command(s, 0, CMDS_AGE, NULL, &n);
+    for (size_t i = 1; !rc && i <= n; i++) {
         char num[24];
         snprintf(num, sizeof num, "%zu", i);
         add(num, l);
     }
-    json_decref(list);
-    return 0;
+    return rc;
 }
 
 static int list_metadata(struct sfs_sandbox *s, struct lister *l)

@@ -272,36 +272,62 @@ static bool known_paused(struct sfs_sandbox *s)
     return st && !strcmp(st, "Paused");
 }
 
-static bool cached_commands(struct sfs_sandbox *s, json_t **list, double max_age)
+static bool commands_fresh(struct sfs_sandbox *s, double max_age)
 {
     pthread_mutex_lock(&s->lock);
     bool ok = s->cmds && (sfs_now() - s->cmds_at <= max_age || known_paused(s));
-    if (ok)
-        *list = json_incref(s->cmds);
     pthread_mutex_unlock(&s->lock);
     return ok;
 }
 
-static int fetch_commands(struct sfs_sandbox *s, json_t **list);
+static int fetch_commands(struct sfs_sandbox *s);
 
-int sbx_commands(struct sfs_sandbox *s, json_t **list, double max_age)
+/* The cached list is s->cmds, changed in place under s->lock: readers take what they need under
+ * it (a record is never changed: a new one takes its place). */
+int sbx_command(struct sfs_sandbox *s, long num, double max_age, json_t **rec, size_t *count)
 {
-    if (cached_commands(s, list, max_age))
-        return 0;
-    /* Concurrent lookups (stat, open, the notifier) share one request: who waited for the
-     * lock finds the list the previous holder fetched. */
-    pthread_mutex_lock(&s->cmds_fetch);
-    int rc = cached_commands(s, list, max_age) ? 0 : fetch_commands(s, list);
-    pthread_mutex_unlock(&s->cmds_fetch);
-    return rc;
+    int rc = 0;
+    if (!commands_fresh(s, max_age)) {
+        /* Concurrent lookups (stat, open, the notifier) share one request: who waited for the
+         * lock finds the list the previous holder fetched. */
+        pthread_mutex_lock(&s->cmds_fetch);
+        rc = commands_fresh(s, max_age) ? 0 : fetch_commands(s);
+        pthread_mutex_unlock(&s->cmds_fetch);
+    }
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&s->lock);
+    size_t n = json_array_size(s->cmds);
+    json_t *r = num == 0 && n ? json_array_get(s->cmds, n - 1)
+                : num > 0 && (size_t)num <= n ? json_array_get(s->cmds, (size_t)num - 1)
+                                              : NULL;
+    if (rec)
+        *rec = json_incref(r);
+    if (count)
+        *count = n;
+    pthread_mutex_unlock(&s->lock);
+    return rec && !r ? -ENOENT : 0;
+}
+
+/* The next use asks execd for the whole list. Called with s->lock held. */
+static void commands_unknown(struct sfs_sandbox *s)
+{
+    s->cmds_at = -1e9;
+    s->cmds_seq = 0;
 }
 
 /* A whole list replaces the cached one, unless a command started or ended after it was asked
  * for (the list could lack it). Called with s->lock held. */
 static void keep_full(struct sfs_sandbox *s, const struct sbx_cmd_delta *d, double asked_at)
 {
-    if (asked_at <= s->cmds_inval_at)
+    if (asked_at <= s->cmds_inval_at && s->cmds)
         return;
+    if (asked_at <= s->cmds_inval_at) { /* better than none, but asked again at the next use */
+        s->cmds = json_incref(d->records);
+        s->cmds_local = 0;
+        commands_unknown(s);
+        return;
+    }
     json_decref(s->cmds);
     s->cmds = json_incref(d->records);
     s->cmds_at = asked_at;
@@ -320,24 +346,36 @@ static const char *rec_id(json_t *rec)
     return json_string_value(json_object_get(rec, "id"));
 }
 
-/* The cached list with execd's changes applied, as a new array (readers hold the old one); NULL
- * without memory. The cached list is execd's as of the delta's base (records made before it),
- * then *local records started here since. Execd's list is in creation order, so the result is:
- * the old records still there (changed ones replaced), the new ones in execd's order, then the
- * local ones execd did not list yet (started after its answer). A record that ended here
- * (sbx_commands_ended) is not taken back to running by an answer read before its end. */
+/* Indexes records (or ids) from..to of a by id into o. */
+static bool index_ids(json_t *o, json_t *a, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) {
+        json_t *r = json_array_get(a, i);
+        const char *id = json_is_string(r) ? json_string_value(r) : rec_id(r);
+        if (!id || json_object_set(o, id, r))
+            return false;
+    }
+    return true;
+}
+
+/* The cached list with execd's changes applied, as a new array; NULL without memory. The cached
+ * list is execd's as of the delta's base (records made before it), then *local records started
+ * here since. Execd's list is in creation order, so the result is: the old records still there
+ * (changed ones replaced), the new ones in execd's order, then the local ones execd did not list
+ * yet (started after its answer). A record that ended here (sbx_commands_ended) is not taken
+ * back to running by an answer read before its end. */
 static json_t *merge_commands(json_t *cached, size_t *local, json_t *changed, json_t *removed)
 {
-    json_t *by_id = json_object(), *gone = json_object(), *mine = json_object(), *out = json_array();
-    json_t *r, *c;
     size_t i, n = json_array_size(cached), old = n - (*local < n ? *local : n), still = 0;
-    bool ok = by_id && gone && mine && out;
-    json_array_foreach(changed, i, r) ok = ok && !json_object_set(by_id, rec_id(r), r);
-    json_array_foreach(removed, i, r) ok = ok && !json_object_set(gone, json_string_value(r), r);
-    for (i = old; i < n; i++) /* local records */
-        ok = ok && !json_object_set(mine, rec_id(json_array_get(cached, i)), json_array_get(cached, i));
+    json_t *by_id = json_object(), *gone = json_object(), *mine = json_object();
+    json_t *out = json_array(), *r, *c;
+    bool ok = by_id && gone && mine && out &&
+              index_ids(by_id, changed, 0, json_array_size(changed)) &&
+              index_ids(gone, removed, 0, json_array_size(removed)) &&
+              index_ids(mine, cached, old, n);
     for (i = 0; ok && i < old; i++) { /* records made before the base */
-        const char *id = rec_id(r = json_array_get(cached, i));
+        r = json_array_get(cached, i);
+        const char *id = rec_id(r);
         if (json_object_get(gone, id))
             continue;
         if ((c = json_object_get(by_id, id)) && !(finished(r) && !finished(c)))
@@ -345,17 +383,17 @@ static json_t *merge_commands(json_t *cached, size_t *local, json_t *changed, js
         ok = !json_array_append(out, r);
         json_object_del(by_id, id);
     }
-    json_array_foreach(changed, i, r) /* made since the base */
-    {
-        if (!ok || !json_object_get(by_id, rec_id(r)))
+    for (i = 0; ok && i < json_array_size(changed); i++) { /* made since the base */
+        r = json_array_get(changed, i);
+        if (!json_object_get(by_id, rec_id(r)))
             continue;
         c = json_object_get(mine, rec_id(r));
         ok = !json_array_append(out, c && finished(c) && !finished(r) ? c : r);
         json_object_del(mine, rec_id(r));
     }
     for (i = old; ok && i < n; i++) { /* started here after execd answered (or gone since) */
-        const char *id = rec_id(r = json_array_get(cached, i));
-        if (json_object_get(mine, id) && !json_object_get(gone, id))
+        r = json_array_get(cached, i);
+        if (json_object_get(mine, rec_id(r)) && !json_object_get(gone, rec_id(r)))
             ok = !json_array_append(out, r), still++;
     }
     json_decref(by_id);
@@ -367,67 +405,49 @@ static json_t *merge_commands(json_t *cached, size_t *local, json_t *changed, js
     return ok ? out : NULL;
 }
 
+/* Called with s->lock held. */
+static void apply_delta(struct sfs_sandbox *s, struct sbx_cmd_delta *d, double asked_at)
+{
+    size_t local = s->cmds_local;
+    json_t *fresh = json_array_size(d->records) || json_array_size(d->removed)
+                        ? merge_commands(s->cmds, &local, d->records, d->removed)
+                        : json_incref(s->cmds);
+    if (!fresh)
+        return; /* no memory: asked again at the next use */
+    json_decref(s->cmds);
+    s->cmds = fresh;
+    s->cmds_local = local;
+    s->cmds_at = asked_at;
+    s->cmds_seq = d->seq;
+}
+
 /* Asks for what changed since the cached state (our execd), else for the whole list. */
-static int fetch_commands(struct sfs_sandbox *s, json_t **list)
+static int fetch_commands(struct sfs_sandbox *s)
 {
     double asked_at = sfs_now();
     struct sbx_execd x;
+    struct sbx_cmd_delta d = {.full = true};
+    char epoch[SBX_EPOCH_MAX];
     int rc = sbx_execd(s, &x);
     if (rc)
         return rc;
-    if (!(x.ext & SBX_EXT_COMMAND_LIST)) {
-        if ((rc = registry_list(s, &x, list)))
-            return rc;
-        struct sbx_cmd_delta d = {.records = *list};
-        pthread_mutex_lock(&s->lock);
-        keep_full(s, &d, asked_at);
-        pthread_mutex_unlock(&s->lock);
-        return 0;
-    }
-    char epoch[SBX_EPOCH_MAX];
     pthread_mutex_lock(&s->lock);
     uint64_t since = s->cmds ? s->cmds_seq : 0;
     snprintf(epoch, sizeof epoch, "%s", s->cmds_epoch);
     pthread_mutex_unlock(&s->lock);
-    struct sbx_cmd_delta d;
-    if ((rc = sbx_cmd_list_delta(&x, epoch, since, &d)))
+    rc = x.ext & SBX_EXT_COMMAND_LIST ? sbx_cmd_list_delta(&x, epoch, since, &d)
+                                      : registry_list(s, &x, &d.records);
+    if (rc)
         return rc;
     pthread_mutex_lock(&s->lock);
-    if (d.full) {
+    if (d.full)
         keep_full(s, &d, asked_at);
-        *list = json_incref(d.records);
-    } else if (s->cmds && s->cmds_seq == since && !strcmp(s->cmds_epoch, epoch)) {
-        size_t local = s->cmds_local;
-        json_t *fresh = json_array_size(d.records) || json_array_size(d.removed)
-                            ? merge_commands(s->cmds, &local, d.records, d.removed)
-                            : json_incref(s->cmds);
-        if (fresh) {
-            s->cmds_local = local;
-            json_decref(s->cmds);
-            s->cmds = fresh;
-            s->cmds_at = asked_at;
-            s->cmds_seq = d.seq;
-        }
-        *list = json_incref(s->cmds);
-    } else { /* the cached list changed base meanwhile: this answer applies to no list here */
-        *list = s->cmds ? json_incref(s->cmds) : json_array();
-    }
+    else if (s->cmds && s->cmds_seq == since && !strcmp(s->cmds_epoch, epoch))
+        apply_delta(s, &d, asked_at);
+    /* else the cached list changed base meanwhile: this answer applies to it no more */
     pthread_mutex_unlock(&s->lock);
     sbx_cmd_delta_free(&d);
-    return *list ? 0 : -ENOMEM;
-}
-
-/* Readers hold references to s->cmds without the lock: a change makes a new array (its
- * records are shared, never modified) and swaps it in. Called with s->lock held. */
-static void swap_commands(struct sfs_sandbox *s, json_t *fresh)
-{
-    if (!fresh) {
-        s->cmds_at = -1e9; /* no memory: ask execd for the whole list at the next use */
-        s->cmds_seq = 0;
-        return;
-    }
-    json_decref(s->cmds);
-    s->cmds = fresh;
+    return 0;
 }
 
 void sbx_commands_started(struct sfs_sandbox *s, const char *id, const char *text)
@@ -436,14 +456,10 @@ void sbx_commands_started(struct sfs_sandbox *s, const char *id, const char *tex
                             "running", 1, "background", 1, "stdout_bytes", 0, "stderr_bytes", 0,
                             "output_bytes", 0);
     pthread_mutex_lock(&s->lock);
-    json_t *fresh = s->cmds && rec ? json_copy(s->cmds) : NULL;
-    if (fresh && json_array_append(fresh, rec)) {
-        json_decref(fresh);
-        fresh = NULL;
-    }
-    if (fresh)
+    if (rec && s->cmds && !json_array_append(s->cmds, rec))
         s->cmds_local++;
-    swap_commands(s, fresh);
+    else
+        commands_unknown(s);
     s->cmds_inval_at = sfs_now(); /* a listing asked for before this start is not kept */
     pthread_mutex_unlock(&s->lock);
     json_decref(rec);
@@ -452,21 +468,18 @@ void sbx_commands_started(struct sfs_sandbox *s, const char *id, const char *tex
 void sbx_commands_ended(struct sfs_sandbox *s, const char *id, json_t *final)
 {
     json_t *copy = final && json_object_get(final, "stdout_bytes") ? json_deep_copy(final) : NULL;
+    bool set = false;
     pthread_mutex_lock(&s->lock);
-    json_t *fresh = NULL;
     /* from the newest: the command that ended is almost always one of the last */
     for (size_t i = copy ? json_array_size(s->cmds) : 0; i-- > 0;) {
-        const char *rid = json_string_value(json_object_get(json_array_get(s->cmds, i), "id"));
+        const char *rid = rec_id(json_array_get(s->cmds, i));
         if (rid && !strcmp(rid, id)) {
-            fresh = json_copy(s->cmds);
-            if (fresh && json_array_set(fresh, i, copy)) {
-                json_decref(fresh);
-                fresh = NULL;
-            }
+            set = !json_array_set(s->cmds, i, copy);
             break;
         }
     }
-    swap_commands(s, fresh); /* not cached (or not found): ask execd at the next use */
+    if (!set)
+        s->cmds_at = -1e9; /* not cached: the next use asks (the end is a change execd lists) */
     s->cmds_inval_at = sfs_now();
     pthread_mutex_unlock(&s->lock);
     json_decref(copy);

@@ -103,8 +103,10 @@ int sbx_delete(const char *name);
 int sbx_ctl(struct sfs_sandbox *s, const char *text);
 int sbx_set_expires(struct sfs_sandbox *s, const char *text);
 int sbx_metadata_set(struct sfs_sandbox *s, const char *key, const char *value);
-/* A fresh listing of commands; a new reference to the array (oldest first). */
-int sbx_commands(struct sfs_sandbox *s, json_t **list, double max_age);
+/* From the listing of commands (read again when older than max_age): command num's record
+ * (1-based, 0: the latest; a new reference) when rec is given, -ENOENT when there is none, and
+ * how many commands there are when count is given. */
+int sbx_command(struct sfs_sandbox *s, long num, double max_age, json_t **rec, size_t *count);
 /* A command this mount just started: appended to the cached listing (when there is one), so
  * its files resolve without asking execd again. */
 void sbx_commands_started(struct sfs_sandbox *s, const char *id, const char *text);
