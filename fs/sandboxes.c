@@ -385,7 +385,7 @@ static json_t *merge_commands(json_t *cached, size_t *local, json_t *changed, js
     }
     for (i = 0; ok && i < json_array_size(changed); i++) { /* made since the base */
         r = json_array_get(changed, i);
-        if (!json_object_get(by_id, rec_id(r)))
+        if (!json_object_get(by_id, rec_id(r)) || json_object_get(gone, rec_id(r)))
             continue;
         c = json_object_get(mine, rec_id(r));
         ok = !json_array_append(out, c && finished(c) && !finished(r) ? c : r);
