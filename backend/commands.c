@@ -198,24 +198,35 @@ static int parse_delta(json_t *ans, struct sbx_cmd_delta *d)
     return 0;
 }
 
+int sbx_cmd_delta_parse(const char *text, size_t len, struct sbx_cmd_delta *d)
+{
+    *d = (struct sbx_cmd_delta){0};
+    json_t *ans = len ? json_loadb(text, len, 0, NULL) : NULL;
+    int rc = ans ? parse_delta(ans, d) : -EPROTO;
+    json_decref(ans);
+    if (rc)
+        sbx_cmd_delta_free(d);
+    return rc;
+}
+
 int sbx_cmd_list_delta(const struct sbx_execd *x, const char *epoch, uint64_t since,
                        struct sbx_cmd_delta *d)
 {
     *d = (struct sbx_cmd_delta){0};
     char url[512];
-    json_t *ans;
     int rc = epoch && *epoch && since
                  ? sbx_execd_url(x, url, sizeof url, "/command/list?since=%llu&epoch=%s",
                                  (unsigned long long)since, epoch)
                  : sbx_execd_url(x, url, sizeof url, "/command/list?since=0");
-    if (!rc)
-        rc = get_json(x, "GET", url, NULL, &ans);
     if (rc)
         return rc;
-    rc = parse_delta(ans, d);
-    json_decref(ans);
-    if (rc)
-        sbx_cmd_delta_free(d);
+    struct sbx_req req = {.method = "GET", .url = url};
+    sbx_execd_headers(x, &req, NULL);
+    struct sbx_buf b;
+    rc = sbx_http_errno(sbx_http(&req, &b, NULL));
+    if (!rc)
+        rc = sbx_cmd_delta_parse(b.data, b.len, d);
+    sbx_buf_free(&b);
     return rc;
 }
 

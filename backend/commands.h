@@ -28,6 +28,8 @@ struct sbx_cmd_delta {
 int sbx_cmd_list_delta(const struct sbx_execd *x, const char *epoch, uint64_t since,
                        struct sbx_cmd_delta *d);
 void sbx_cmd_delta_free(struct sbx_cmd_delta *d);
+/* The answer's body (text, len bytes) into d: 0, or -EPROTO (d then holds nothing). */
+int sbx_cmd_delta_parse(const char *text, size_t len, struct sbx_cmd_delta *d);
 
 /* GET /command/status/{id}. */
 int sbx_cmd_status(const struct sbx_execd *x, const char *id, json_t **status);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "command_merge.h"
 #include "registry.h"
 #include "sessions.h"
 
@@ -336,81 +337,12 @@ static void keep_full(struct sfs_sandbox *s, const struct sbx_cmd_delta *d, doub
     snprintf(s->cmds_epoch, sizeof s->cmds_epoch, "%s", d->epoch);
 }
 
-static bool finished(json_t *rec)
-{
-    return json_is_false(json_object_get(rec, "running"));
-}
-
-static const char *rec_id(json_t *rec)
-{
-    return json_string_value(json_object_get(rec, "id"));
-}
-
-/* Indexes records (or ids) from..to of a by id into o. */
-static bool index_ids(json_t *o, json_t *a, size_t from, size_t to)
-{
-    for (size_t i = from; i < to; i++) {
-        json_t *r = json_array_get(a, i);
-        const char *id = json_is_string(r) ? json_string_value(r) : rec_id(r);
-        if (!id || json_object_set(o, id, r))
-            return false;
-    }
-    return true;
-}
-
-/* The cached list with execd's changes applied, as a new array; NULL without memory. The cached
- * list is execd's as of the delta's base (records made before it), then *local records started
- * here since. Execd's list is in creation order, so the result is: the old records still there
- * (changed ones replaced), the new ones in execd's order, then the local ones execd did not list
- * yet (started after its answer). A record that ended here (sbx_commands_ended) is not taken
- * back to running by an answer read before its end. */
-static json_t *merge_commands(json_t *cached, size_t *local, json_t *changed, json_t *removed)
-{
-    size_t i, n = json_array_size(cached), old = n - (*local < n ? *local : n), still = 0;
-    json_t *by_id = json_object(), *gone = json_object(), *mine = json_object();
-    json_t *out = json_array(), *r, *c;
-    bool ok = by_id && gone && mine && out &&
-              index_ids(by_id, changed, 0, json_array_size(changed)) &&
-              index_ids(gone, removed, 0, json_array_size(removed)) &&
-              index_ids(mine, cached, old, n);
-    for (i = 0; ok && i < old; i++) { /* records made before the base */
-        r = json_array_get(cached, i);
-        const char *id = rec_id(r);
-        if (json_object_get(gone, id))
-            continue;
-        if ((c = json_object_get(by_id, id)) && !(finished(r) && !finished(c)))
-            r = c;
-        ok = !json_array_append(out, r);
-        json_object_del(by_id, id);
-    }
-    for (i = 0; ok && i < json_array_size(changed); i++) { /* made since the base */
-        r = json_array_get(changed, i);
-        if (!json_object_get(by_id, rec_id(r)) || json_object_get(gone, rec_id(r)))
-            continue;
-        c = json_object_get(mine, rec_id(r));
-        ok = !json_array_append(out, c && finished(c) && !finished(r) ? c : r);
-        json_object_del(mine, rec_id(r));
-    }
-    for (i = old; ok && i < n; i++) { /* started here after execd answered (or gone since) */
-        r = json_array_get(cached, i);
-        if (json_object_get(mine, rec_id(r)) && !json_object_get(gone, rec_id(r)))
-            ok = !json_array_append(out, r), still++;
-    }
-    json_decref(by_id);
-    json_decref(gone);
-    json_decref(mine);
-    if (!ok)
-        json_decref(out);
-    *local = still;
-    return ok ? out : NULL;
-}
-
 /* Called with s->lock held. */
 static void apply_delta(struct sfs_sandbox *s, struct sbx_cmd_delta *d, double asked_at)
 {
     size_t local = s->cmds_local;
     json_t *fresh = json_array_size(d->records) || json_array_size(d->removed)
-                        ? merge_commands(s->cmds, &local, d->records, d->removed)
+                        ? cmd_list_merge(s->cmds, &local, d->records, d->removed)
                         : json_incref(s->cmds);
     if (!fresh)
         return; /* no memory: asked again at the next use */
@@ -472,7 +404,7 @@ void sbx_commands_ended(struct sfs_sandbox *s, const char *id, json_t *final)
     pthread_mutex_lock(&s->lock);
     /* from the newest: the command that ended is almost always one of the last */
     for (size_t i = copy ? json_array_size(s->cmds) : 0; i-- > 0;) {
-        const char *rid = rec_id(json_array_get(s->cmds, i));
+        const char *rid = cmd_rec_id(json_array_get(s->cmds, i));
         if (rid && !strcmp(rid, id)) {
             set = !json_array_set(s->cmds, i, copy);
             break;

@@ -38,3 +38,12 @@ $(BUILD)/fuzz/sandboxfs_template: $(BUILD)/obj/tests/fuzz/sandboxfs_template.o $
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SANDBOXFS_LIBS)
 FUZZERS += $(BUILD)/fuzz/sandboxfs_template
+
+# What sandboxfs makes of execd's command answers: the list delta parser and merge, the event
+# stream splitter (tests/integration/190 replays the corpus).
+$(BUILD)/fuzz/sandboxfs_commands: $(BUILD)/obj/tests/fuzz/sandboxfs_commands.o \
+		$(BUILD)/obj/tests/fuzz/execd_replay_main.o $(BUILD)/obj/fs/command_merge.o \
+		$(BUILD)/libsandbox.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SANDBOXFS_LIBS)
+FUZZERS += $(BUILD)/fuzz/sandboxfs_commands
