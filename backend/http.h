@@ -58,6 +58,16 @@ int sbx_http(const struct sbx_req *req, struct sbx_buf *out, struct sbx_resp_met
 /* HTTP status (or negative errno passed through) → negative errno; 2xx → 0. */
 int sbx_http_errno(int status);
 
+/* --- http_text.c: what a server hands us, checked before it goes into a request or a config -- */
+/* "name: value" into dst (cap bytes) when name is an HTTP token and value (value_len bytes, NULs
+ * included) has no control character but tab: 0, -EINVAL, or -ENAMETOOLONG. */
+int sbx_header_line(char *dst, size_t cap, const char *name, const char *value, size_t value_len);
+/* Non-empty and only characters a URL has (RFC 3986: no space, quote, backslash, control). */
+bool sbx_url_chars_ok(const char *url);
+/* s as a double-quoted curl config string ('"' and '\' escaped): 0, -EINVAL (a control
+ * character but tab), or -ENAMETOOLONG. */
+int sbx_conf_quote(char *dst, size_t cap, const char *s);
+
 /* Percent-encodes s for a query value into dst (cap bytes); returns -ENAMETOOLONG if it does not fit. */
 int sbx_urlenc(char *dst, size_t cap, const char *s);
 

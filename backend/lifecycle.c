@@ -103,6 +103,11 @@ int sbx_lc_endpoint(const struct sbx_server *s, const char *id, int port, char *
         set_msg(msg, "endpoint answer without an endpoint");
         return -EPROTO;
     }
+    if (!sbx_url_chars_ok(ep)) {
+        json_decref(ans);
+        set_msg(msg, "endpoint answer with characters no URL has");
+        return -EPROTO;
+    }
     int has_scheme = strstr(ep, "://") != NULL;
     if (snprintf(url, cap, "%s%s", has_scheme ? "" : "http://", ep) >= (int)cap)
         rc = -ENAMETOOLONG;
@@ -139,10 +144,16 @@ int sbx_lc_execd(const struct sbx_server *s, const char *id, struct sbx_execd *x
     json_t *v;
     json_object_foreach(headers, k, v)
     {
-        if (json_is_string(v))
-            snprintf(x->token_hdr, sizeof x->token_hdr, "%s: %s", k, json_string_value(v));
+        if (json_is_string(v) && sbx_header_line(x->token_hdr, sizeof x->token_hdr, k,
+                                                 json_string_value(v), json_string_length(v))) {
+            set_msg(msg, "execd's header '%.64s' from the server is not a header we can send", k);
+            rc = -EPROTO;
+            break;
+        }
     }
     json_decref(headers);
+    if (rc)
+        return rc;
     prefer_direct(x);
     rc = sbx_execd_ping(x);
     if (rc)

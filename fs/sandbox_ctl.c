@@ -136,8 +136,12 @@ static int create_claimed(const char *name)
     rc = sbx_lc_call(&sfs_cfg.server, "POST", "/sandboxes", body, &ans, &why);
     json_decref(body);
     const char *id = json_string_value(json_object_get(ans, "id"));
-    if (!rc && !id)
-        rc = -EPROTO;
+    if (!rc && !sfs_valid_id(id)) {
+        sfs_log("mkdir %s: the server's answer has no id usable here ('%.64s'): not touched",
+                name, id ? id : "");
+        json_decref(ans);
+        return -EPROTO;
+    }
     if (!rc)
         rc = wait_ready(name, id, &why);
     if (rc) {

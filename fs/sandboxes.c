@@ -93,7 +93,7 @@ static const char *display_name(json_t *item, const char *id)
 static void merge_item(json_t *item, bool *seen, double asked_at)
 {
     const char *id = json_string_value(json_object_get(item, "id"));
-    if (!id || strlen(id) >= 128)
+    if (!sfs_valid_id(id)) /* not listed */
         return;
     const char *name = display_name(item, id);
     int i = find(id, true);

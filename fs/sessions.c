@@ -388,11 +388,19 @@ int endpoint_text(struct sfs_sandbox *s, long port, bool curl, char **buf, size_
     if (!curl) {
         fprintf(f, "%s\n", url);
     } else { /* a curl config: curl -K endpoints/PORT.curl [PATH...] */
-        fprintf(f, "url = \"%s/\"\n", url);
+        fprintf(f, "url = \"%s/\"\n", url); /* the backend let only URL characters through */
         const char *k;
         json_t *v;
         json_object_foreach(headers, k, v) if (json_is_string(v))
-            fprintf(f, "header = \"%s: %s\"\n", k, json_string_value(v));
+        {
+            char line[2048], quoted[4200];
+            if (sbx_header_line(line, sizeof line, k, json_string_value(v), json_string_length(v)) ||
+                sbx_conf_quote(quoted, sizeof quoted, line))
+                sfs_log("%s: endpoint %ld: header '%.64s' left out: not one curl can send", s->name,
+                        port, k);
+            else
+                fprintf(f, "header = %s\n", quoted);
+        }
     }
     fclose(f);
     json_decref(headers);

@@ -47,3 +47,9 @@ $(BUILD)/fuzz/sandboxfs_commands: $(BUILD)/obj/tests/fuzz/sandboxfs_commands.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SANDBOXFS_LIBS)
 FUZZERS += $(BUILD)/fuzz/sandboxfs_commands
+
+# Text from a server, checked before it goes into a request or a curl config.
+$(BUILD)/tests/test_http_text: $(BUILD)/obj/tests/unit/test_http_text.o $(BUILD)/libsandbox.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SANDBOXFS_LIBS)
+UNIT_TESTS += $(BUILD)/tests/test_http_text

@@ -103,6 +103,13 @@ body=$(curl -s --retry 20 --retry-connrefused --retry-all-errors --retry-delay 1
 ok $([[ -n $body ]] && echo 0 || echo 1) "the URL reaches the port inside the sandbox"
 like "$(ls "$MNT/box/endpoints")" "8000" "ls endpoints lists the looked-up ports"
 like "$(cat "$MNT/box/endpoints/8000.curl")" "^url = " "PORT.curl is a curl config"
+like "$(curl -s -K "$MNT/box/endpoints/8000.curl")" "hostname" \
+    "curl -K endpoints/PORT.curl reaches the port (a listing of the sandbox's /etc)"
+like "$(cat "$MNT/box/endpoints/44772.curl")" 'header = "X-EXECD-ACCESS-TOKEN: [0-9a-f]+"' \
+    "a header the server requires is a header line of PORT.curl"
+without=$(curl -s -o /dev/null -w '%{http_code}' "$(cat "$MNT/box/endpoints/44772")/ping")
+with=$(curl -s -o /dev/null -w '%{http_code}' -K "$MNT/box/endpoints/44772.curl")
+is "$without $with" "401 404" "curl -K 44772.curl gets past execd's token check (404 for /, 401 without)"
 
 # files/ link, .log, templates, SDK-made sandboxes.
 is "$(readlink "$MNT/box/files")" "../.files/box" "files is a link into .files"

@@ -1,0 +1,54 @@
+#!/bin/bash
+# sandboxfs on a server that answers with what a broken or hostile server could send
+# (hostile_server.py): ids that are paths, an endpoint URL with a newline, headers with CR LF,
+# quotes and backslashes, a create answer whose id points elsewhere. Nothing of it may reach a
+# name, a URL path, a request header or a curl config line.
+source "$(dirname "$0")/lib-sandboxfs.sh"
+sfs_require
+SFS_TMP=$(mktemp -d /tmp/sfs-test.XXXXXX)
+on_exit "rm -rf '$SFS_TMP'"
+SFS_STATE=$SFS_TMP/state
+mkdir -p "$SFS_STATE"
+echo hostile-key >"$SFS_STATE/api_key"
+HPORT=$(free_port)
+SFS_URL=http://127.0.0.1:$HPORT
+python3 "$(dirname "$0")/hostile_server.py" "$HPORT" >"$SFS_TMP/hostile.log" 2>&1 &
+HPID=$!
+on_exit "kill $HPID 2>/dev/null"
+for _ in $(seq 100); do curl -s "$SFS_URL/deletes" >/dev/null && break; sleep 0.1; done
+sfs_mount || { echo "Bail out! sandboxfs did not mount"; exit 1; }
+
+is "$(ls "$MNT" | tr '\n' ' ')" "evil good-2 " \
+    "ls lists the sandboxes with usable ids only (no '../../etc', 'a/b', '.hidden', '')"
+is "$(ls "$MNT/.snapshots" | tr '\n' ' ')" "snap-ok " "so does .snapshots"
+
+is "$(errno_of "open('$MNT/evil/endpoints/8000').read()")" "EPROTO" \
+    "an endpoint URL with a quote and a newline: EPROTO"
+like "$(cat "$MNT/.log")" "endpoint 8000: endpoint answer with characters no URL has" \
+    ".log says why"
+
+conf=$(cat "$MNT/evil/endpoints/8001.curl")
+like "$conf" 'header = "X-Ok: a \\"quoted\\" \\\\ value"' \
+    "a header with quotes and a backslash is one escaped curl config line"
+ok $([[ $conf != *upload-file* && $conf != *X-Bad* && $conf != *X-Lf* && $conf != *"Bad Name"* ]] &&
+    echo 0 || echo 1) "headers with CR LF, LF or a bad name are left out of PORT.curl"
+is "$(grep -c . <<<"$conf")" "2" "PORT.curl is the url line and one header line"
+like "$(cat "$MNT/.log")" "header 'X-Bad' left out" ".log names a header left out"
+echo=$(curl -s -K "$MNT/evil/endpoints/8001.curl")
+is "$(python3 -c 'import json,sys; h=json.load(sys.stdin); print(h.get("X-Ok"), "X-Evil" in h, "X-Bad" in h)' <<<"$echo")" \
+    'a "quoted" \ value False False' "curl -K PORT.curl sends the header exactly, and nothing else"
+
+is "$(errno_of "os.write(os.open('$MNT/good-2/cmd', os.O_WRONLY), b'true')")" "ENOTCONN" \
+    "execd's header with CR LF: a command fails with ENOTCONN (its execd cannot be used)"
+like "$(cat "$MNT/.log")" "execd's header 'X-EXECD-ACCESS-TOKEN' from the server is not a header we can send" \
+    ".log says why"
+
+is "$(errno_of "os.mkdir('$MNT/newbox')")" "EIO" "a create answer whose id is a path: EIO"
+like "$(cat "$MNT/.log")" "mkdir newbox: the server's answer has no id usable here" ".log says why"
+is "$(curl -s "$SFS_URL/deletes")" "[]" "and sandboxfs sent no DELETE to where that id points"
+ok $(kill -0 "$SFS_PID" && echo 0 || echo 1) "sandboxfs is still running"
+fusermount3 -u "$MNT"
+wait "$SFS_PID" 2>/dev/null
+ok $? "it unmounts and exits cleanly (under ASan: without a leak)"
+SFS_PID=
+done_testing

@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""A lifecycle server that answers with what a broken or hostile server could send: ids that are
+paths, an endpoint URL with a quote and a newline, headers with CR LF, quotes and backslashes,
+an id in a create answer that points elsewhere. 104-sandboxfs-hostile-server.t mounts sandboxfs
+on it. Usage: hostile_server.py PORT (GET /echo/ answers with the request's headers as JSON;
+GET /deletes with the DELETE paths it got)."""
+import json
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+PORT = int(sys.argv[1])
+SELF = f"127.0.0.1:{PORT}"
+RUNNING = {"state": "Running"}
+ITEMS = [
+    {"id": "good-1", "metadata": {"name": "evil"}, "status": RUNNING},
+    {"id": "good-2", "status": RUNNING},
+    {"id": "../../etc", "status": RUNNING},
+    {"id": "a/b", "status": RUNNING},
+    {"id": ".hidden", "status": RUNNING},
+    {"id": "", "status": RUNNING},
+]
+ENDPOINTS = {
+    ("good-1", "8000"): {"endpoint": SELF + '/x"\nupload-file = /etc/shadow'},
+    ("good-1", "8001"): {
+        "endpoint": SELF + "/echo",
+        "headers": {
+            "X-Ok": 'a "quoted" \\ value',
+            "X-Bad": "v\r\nX-Evil: 1",
+            "X-Lf": "v\nupload-file = /etc/shadow",
+            "Bad Name": "v",
+        },
+    },
+    ("good-2", "44772"): {"endpoint": SELF + "/execd", "headers": {"X-EXECD-ACCESS-TOKEN": "t\r\nX-Evil: 1"}},
+}
+DELETES = []
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def answer(self, code, obj):
+        body = json.dumps(obj).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        path = self.path.split("?")[0]
+        parts = path.strip("/").split("/")
+        if path.startswith("/echo"):
+            return self.answer(200, {k: v for k, v in self.headers.items()})
+        if path == "/deletes":
+            return self.answer(200, DELETES)
+        if path == "/v1/sandboxes":
+            return self.answer(200, {"items": ITEMS, "pagination": {"hasNextPage": False}})
+        if path == "/v1/snapshots":
+            return self.answer(200, {"items": [{"id": "snap-ok"}, {"id": "../up"}, {"id": "a/b"}]})
+        if len(parts) == 5 and parts[:2] == ["v1", "sandboxes"] and parts[3] == "endpoints":
+            ep = ENDPOINTS.get((parts[2], parts[4]))
+            if ep:
+                return self.answer(200, ep)
+        if len(parts) == 3 and parts[:2] == ["v1", "sandboxes"]:
+            for it in ITEMS:
+                if it["id"] == parts[2]:
+                    return self.answer(200, it)
+        self.answer(404, {"code": "NOT_FOUND", "message": "no " + path})
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.path.split("?")[0] == "/v1/sandboxes":
+            return self.answer(202, {"id": "../../v1/sandboxes/good-2", "status": {"state": "Pending"}})
+        self.answer(404, {"code": "NOT_FOUND", "message": "no " + self.path})
+
+    def do_DELETE(self):
+        DELETES.append(self.path)
+        self.answer(204, {})
+
+    def log_message(self, fmt, *args):
+        pass
+
+
+ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()
