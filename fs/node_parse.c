@@ -28,7 +28,7 @@ static int next(const char **p, char *out, size_t cap)
     const char *e = strchr(*p, '/');
     size_t n = e ? (size_t)(e - *p) : strlen(*p);
     if (n >= cap)
-        return -1;
+        return -ENAMETOOLONG;
     memcpy(out, *p, n);
     out[n] = '\0';
     *p += n;
@@ -47,13 +47,14 @@ static int parse_number(const char *s, long min, long max, long *out)
 
 static int parse_command(const char **p, struct node *n)
 {
+    int r;
     char c[256];
-    if (next(p, c, sizeof c) <= 0)
-        return (n->kind = N_COMMANDS), 0;
+    if ((r = next(p, c, sizeof c)) <= 0)
+        return r ? r : ((n->kind = N_COMMANDS), 0);
     if (parse_number(c, 1, 1000000000L, &n->num))
         return -ENOENT;
-    if (next(p, c, sizeof c) <= 0)
-        return (n->kind = N_COMMAND), 0;
+    if ((r = next(p, c, sizeof c)) <= 0)
+        return r ? r : ((n->kind = N_COMMAND), 0);
     if (**p || (!in(c, stream_files) && !in(c, command_files)))
         return -ENOENT;
     snprintf(n->file, sizeof n->file, "%s", c);
@@ -63,11 +64,12 @@ static int parse_command(const char **p, struct node *n)
 
 static int parse_session(const char **p, struct node *n)
 {
+    int r;
     char c[256];
-    if (next(p, n->name, SFS_NAME_MAX) <= 0)
-        return **p ? -ENOENT : ((n->kind = N_SESSIONS), 0);
-    if (next(p, c, sizeof c) <= 0)
-        return (n->kind = N_SESSION), 0;
+    if ((r = next(p, n->name, SFS_NAME_MAX)) <= 0)
+        return r ? r : **p ? -ENOENT : ((n->kind = N_SESSIONS), 0);
+    if ((r = next(p, c, sizeof c)) <= 0)
+        return r ? r : ((n->kind = N_SESSION), 0);
     if (**p || !in(c, session_files))
         return -ENOENT;
     snprintf(n->file, sizeof n->file, "%s", c);
@@ -77,9 +79,10 @@ static int parse_session(const char **p, struct node *n)
 
 static int parse_endpoint(const char **p, struct node *n)
 {
+    int r;
     char c[256];
-    if (next(p, c, sizeof c) <= 0)
-        return (n->kind = N_ENDPOINTS), 0;
+    if ((r = next(p, c, sizeof c)) <= 0)
+        return r ? r : ((n->kind = N_ENDPOINTS), 0);
     size_t len = strlen(c);
     if (len > 5 && !strcmp(c + len - 5, ".curl")) {
         n->curl = true;
@@ -93,9 +96,10 @@ static int parse_endpoint(const char **p, struct node *n)
 
 static int parse_sandbox(const char **p, struct node *n)
 {
+    int r;
     char c[256];
-    if (next(p, c, sizeof c) <= 0)
-        return (n->kind = N_SBX), 0;
+    if ((r = next(p, c, sizeof c)) <= 0)
+        return r ? r : ((n->kind = N_SBX), 0);
     if (!strcmp(c, "commands"))
         return parse_command(p, n);
     if (!strcmp(c, "sessions"))
@@ -103,8 +107,8 @@ static int parse_sandbox(const char **p, struct node *n)
     if (!strcmp(c, "endpoints"))
         return parse_endpoint(p, n);
     if (!strcmp(c, "metadata")) {
-        if (next(p, n->name, sizeof n->name) <= 0)
-            return (n->kind = N_METADATA), 0;
+        if ((r = next(p, n->name, sizeof n->name)) <= 0)
+            return r ? r : ((n->kind = N_METADATA), 0);
         return **p ? -ENOENT : ((n->kind = N_METADATA_KEY), 0);
     }
     if (**p)
@@ -119,27 +123,28 @@ static int parse_sandbox(const char **p, struct node *n)
 
 static int parse_dot(const char *top, const char **p, struct node *n)
 {
+    int r;
     char c[256];
     if (!strcmp(top, ".log"))
         return **p ? -ENOENT : ((n->kind = N_LOG), 0);
     if (!strcmp(top, ".templates")) {
-        if (next(p, n->name, sizeof n->name) <= 0)
-            return (n->kind = N_TEMPLATES), 0;
+        if ((r = next(p, n->name, sizeof n->name)) <= 0)
+            return r ? r : ((n->kind = N_TEMPLATES), 0);
         return **p ? -ENOENT : ((n->kind = N_TEMPLATE), 0);
     }
     if (!strcmp(top, ".snapshots")) {
-        if (next(p, n->name, sizeof n->name) <= 0)
-            return (n->kind = N_SNAPSHOTS), 0;
-        if (next(p, c, sizeof c) <= 0)
-            return (n->kind = N_SNAPSHOT), 0;
+        if ((r = next(p, n->name, sizeof n->name)) <= 0)
+            return r ? r : ((n->kind = N_SNAPSHOTS), 0);
+        if ((r = next(p, c, sizeof c)) <= 0)
+            return r ? r : ((n->kind = N_SNAPSHOT), 0);
         if (**p || !in(c, snapshot_files))
             return -ENOENT;
         snprintf(n->file, sizeof n->file, "%s", c);
         return (n->kind = N_SNAPSHOT_FILE), 0;
     }
     if (!strcmp(top, ".files")) {
-        if (next(p, n->sbx, sizeof n->sbx) <= 0)
-            return (n->kind = N_FILES_ROOT), 0;
+        if ((r = next(p, n->sbx, sizeof n->sbx)) <= 0)
+            return r ? r : ((n->kind = N_FILES_ROOT), 0);
         n->rest = **p ? *p : "/";
         return (n->kind = N_FILES), 0;
     }

@@ -424,6 +424,13 @@ static int list_commands(struct sfs_sandbox *s, struct lister *l)
     return rc;
 }
 
+/* A metadata key that can be a file name here (an SDK can set any): the kernel fails a whole
+ * readdir on an empty name or one with '/'. */
+static bool key_listable(const char *k)
+{
+    return *k && !strchr(k, '/') && strcmp(k, ".") && strcmp(k, "..") && strlen(k) < NODE_NAME_MAX;
+}
+
 static int list_metadata(struct sfs_sandbox *s, struct lister *l)
 {
     json_t *info;
@@ -432,7 +439,7 @@ static int list_metadata(struct sfs_sandbox *s, struct lister *l)
         return rc;
     const char *k;
     json_t *v;
-    json_object_foreach(json_object_get(info, "metadata"), k, v) if (!strchr(k, '/')) add(k, l);
+    json_object_foreach(json_object_get(info, "metadata"), k, v) if (key_listable(k)) add(k, l);
     json_decref(info);
     return 0;
 }

@@ -30,10 +30,12 @@ enum node_kind {
     N_ENDPOINT,
 };
 
+#define NODE_NAME_MAX 256 /* a metadata key, template, snapshot id or session name, with its NUL */
+
 struct node {
     enum node_kind kind;
     char sbx[SFS_NAME_MAX]; /* sandbox name, when under one */
-    char name[256];         /* template, snapshot id, metadata key, session, file name */
+    char name[NODE_NAME_MAX]; /* template, snapshot id, metadata key, session, file name */
     char file[16];          /* the leaf file inside a command, session or snapshot */
     long num;               /* command number (1-based) or port */
     bool curl;              /* endpoints/PORT.curl */

@@ -39,7 +39,7 @@ double sfs_now(void)
 bool sfs_valid_id(const char *id)
 {
     size_t n = id ? strlen(id) : 0;
-    return n && n < SFS_ID_MAX && id[0] != '.' &&
+    return n && n < SFS_NAME_MAX && id[0] != '.' &&
            strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
 }
 

@@ -21,6 +21,11 @@ sfs_mount || { echo "Bail out! sandboxfs did not mount"; exit 1; }
 is "$(ls "$MNT" | tr '\n' ' ')" "evil good-2 " \
     "ls lists the sandboxes with usable ids only (no '../../etc', 'a/b', '.hidden', '')"
 is "$(ls "$MNT/.snapshots" | tr '\n' ' ')" "snap-ok " "so does .snapshots"
+is "$(ls -a "$MNT/evil/metadata" | tr '\n' ' ')" ". .. name ok-key " \
+    "metadata/ lists the keys that can be file names (no '', '.', '..', 'a/b', 300 bytes)"
+is "$(cat "$MNT/evil/metadata/ok-key")" "v" "and reads them"
+is "$(errno_of "os.stat('$MNT/evil/metadata/$(printf 'k%.0s' $(seq 300))')")" "ENAMETOOLONG" \
+    "a 300-byte key: ENAMETOOLONG"
 
 is "$(errno_of "open('$MNT/evil/endpoints/8000').read()")" "EPROTO" \
     "an endpoint URL with a quote and a newline: EPROTO"

@@ -12,7 +12,11 @@ PORT = int(sys.argv[1])
 SELF = f"127.0.0.1:{PORT}"
 RUNNING = {"state": "Running"}
 ITEMS = [
-    {"id": "good-1", "metadata": {"name": "evil"}, "status": RUNNING},
+    {
+        "id": "good-1",
+        "metadata": {"name": "evil", "ok-key": "v", "": "empty", "a/b": "slash", ".": "dot", "..": "dots", "k" * 300: "long"},
+        "status": RUNNING,
+    },
     {"id": "good-2", "status": RUNNING},
     {"id": "../../etc", "status": RUNNING},
     {"id": "a/b", "status": RUNNING},

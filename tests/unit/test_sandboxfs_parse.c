@@ -39,6 +39,21 @@ static void paths(void)
     ok(node_parse("/box/endpoints/6080.curl", &n) == 0 && n.curl, "an endpoint's curl config");
     ok(node_parse("/box/endpoints/70000", &n) == -ENOENT, "ports end at 65535");
     ok(node_parse("/box/metadata/team", &n) == 0 && n.kind == N_METADATA_KEY, "a metadata key");
+    /* a name too long for its place is ENAMETOOLONG, never the directory above it */
+    char p[600], longname[300];
+    memset(longname, 'k', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+    static const char *const dirs[] = {"/box/metadata/", "/box/commands/", "/box/sessions/",
+                                       "/box/endpoints/", "/box/", "/.templates/",
+                                       "/.snapshots/", "/.snapshots/abc/", "/.files/"};
+    for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+        snprintf(p, sizeof p, "%s%s", dirs[i], longname);
+        ok(node_parse(p, &n) == -ENAMETOOLONG, "%s + 299 bytes: ENAMETOOLONG", dirs[i]);
+    }
+    ok(node_parse("/box/metadata/kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk",
+                  &n) == 0 &&
+           n.kind == N_METADATA_KEY,
+       "a 70-byte metadata key still parses (names hold 255)");
 }
 
 static void values(void)
