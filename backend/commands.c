@@ -92,6 +92,15 @@ void sbx_sse_free(struct sbx_sse *p)
 
 /* --- commands -------------------------------------------------------------------------------- */
 
+/* Execd runs inside the sandbox, so what it answers is the sandbox's word: an id goes into URL
+ * paths and names only when it is one (upstream's are 32 hex digits). */
+bool sbx_execd_id_ok(const char *id, size_t cap)
+{
+    size_t n = id ? strlen(id) : 0;
+    return n && n < cap && id[0] != '.' &&
+           strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
 /* The id is all a start waits for. Upstream's execd holds the stream open for a grace second
  * after it, so the transfer is cut there; ours (status-wait) ends the stream at once, so it is
  * read to its end and the connection stays open for the next request. */
@@ -104,7 +113,7 @@ struct start_ctx {
 static int start_head(long status, const struct sbx_resp_meta *m, void *arg)
 {
     struct start_ctx *c = arg;
-    if (status == 200 && m && m->command_id[0]) {
+    if (status == 200 && m && sbx_execd_id_ok(m->command_id, SBX_ID_MAX)) {
         snprintf(c->id, SBX_ID_MAX, "%s", m->command_id);
         return !c->to_end;
     }
@@ -116,7 +125,7 @@ static int start_event(json_t *ev, void *arg)
     struct start_ctx *c = arg;
     const char *type = json_string_value(json_object_get(ev, "type"));
     const char *text = json_string_value(json_object_get(ev, "text"));
-    if (type && text && !strcmp(type, "init")) {
+    if (type && sbx_execd_id_ok(text, SBX_ID_MAX) && !strcmp(type, "init")) {
         snprintf(c->id, SBX_ID_MAX, "%s", text);
         return !c->to_end;
     }
@@ -166,7 +175,8 @@ static bool records_ok(const json_t *a)
     json_t *r;
     if (!json_is_array(a))
         return false;
-    json_array_foreach(a, i, r) if (!json_is_string(json_object_get(r, "id"))) return false;
+    json_array_foreach(a, i, r) if (!sbx_execd_id_ok(json_string_value(json_object_get(r, "id")), SBX_ID_MAX))
+        return false;
     return true;
 }
 
@@ -328,7 +338,7 @@ int sbx_session_create(const struct sbx_execd *x, char sid[64])
     if (rc)
         return rc;
     const char *s = json_string_value(json_object_get(ans, "session_id"));
-    rc = s && strlen(s) < 64 ? 0 : -EPROTO;
+    rc = sbx_execd_id_ok(s, 64) ? 0 : -EPROTO;
     if (!rc)
         snprintf(sid, 64, "%s", s);
     json_decref(ans);

@@ -18,7 +18,7 @@ on_exit "kill $HPID 2>/dev/null"
 for _ in $(seq 100); do curl -s "$SFS_URL/deletes" >/dev/null && break; sleep 0.1; done
 sfs_mount || { echo "Bail out! sandboxfs did not mount"; exit 1; }
 
-is "$(ls "$MNT" | tr '\n' ' ')" "evil good-2 " \
+is "$(ls "$MNT" | tr '\n' ' ')" "evil good-2 good-3 " \
     "ls lists the sandboxes with usable ids only (no '../../etc', 'a/b', '.hidden', '')"
 is "$(ls "$MNT/.snapshots" | tr '\n' ' ')" "snap-ok " "so does .snapshots"
 is "$(ls -a "$MNT/evil/metadata" | tr '\n' ' ')" ". .. name ok-key " \
@@ -48,6 +48,10 @@ is "$(errno_of "os.write(os.open('$MNT/good-2/cmd', os.O_WRONLY), b'true')")" "E
 like "$(cat "$MNT/.log")" "execd's header 'X-EXECD-ACCESS-TOKEN' from the server is not a header we can send" \
     ".log says why"
 
+is "$(errno_of "os.write(os.open('$MNT/good-3/cmd', os.O_WRONLY), b'true')")" "EIO" \
+    "an execd whose command id is a path: the command write fails with EIO"
+like "$(cat "$MNT/.log")" "good-3: cmd: cannot start: Protocol error" ".log says why"
+is "$(curl -s "$SFS_URL/deletes")" "[]" "and nothing was sent to where that id points"
 is "$(errno_of "os.mkdir('$MNT/newbox')")" "EIO" "a create answer whose id is a path: EIO"
 like "$(cat "$MNT/.log")" "mkdir newbox: the server's answer has no id usable here" ".log says why"
 is "$(curl -s "$SFS_URL/deletes")" "[]" "and sandboxfs sent no DELETE to where that id points"

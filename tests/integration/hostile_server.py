@@ -18,6 +18,7 @@ ITEMS = [
         "status": RUNNING,
     },
     {"id": "good-2", "status": RUNNING},
+    {"id": "good-3", "status": RUNNING},
     {"id": "../../etc", "status": RUNNING},
     {"id": "a/b", "status": RUNNING},
     {"id": ".hidden", "status": RUNNING},
@@ -35,6 +36,8 @@ ENDPOINTS = {
         },
     },
     ("good-2", "44772"): {"endpoint": SELF + "/execd", "headers": {"X-EXECD-ACCESS-TOKEN": "t\r\nX-Evil: 1"}},
+    # an execd replaced by something in the sandbox: its command ids are paths
+    ("good-3", "44772"): {"endpoint": SELF + "/execd3", "headers": {"X-EXECD-ACCESS-TOKEN": "tok"}},
 }
 DELETES = []
 
@@ -55,6 +58,8 @@ class Handler(BaseHTTPRequestHandler):
         parts = path.strip("/").split("/")
         if path.startswith("/echo"):
             return self.answer(200, {k: v for k, v in self.headers.items()})
+        if path == "/execd3/ping":
+            return self.answer(200, {})
         if path == "/deletes":
             return self.answer(200, DELETES)
         if path == "/v1/sandboxes":
@@ -73,6 +78,14 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.path.split("?")[0] == "/execd3/command":
+            body = 'data: {"type":"init","text":"../../../v1/sandboxes/good-1"}\n\n'.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("X-Command-Id", "../../../v1/sandboxes/good-1")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return self.wfile.write(body)
         if self.path.split("?")[0] == "/v1/sandboxes":
             return self.answer(202, {"id": "../../v1/sandboxes/good-2", "status": {"state": "Pending"}})
         self.answer(404, {"code": "NOT_FOUND", "message": "no " + self.path})
