@@ -175,8 +175,12 @@ static bool records_ok(const json_t *a)
     json_t *r;
     if (!json_is_array(a))
         return false;
-    json_array_foreach(a, i, r) if (!sbx_execd_id_ok(json_string_value(json_object_get(r, "id")), SBX_ID_MAX))
-        return false;
+    json_array_foreach(a, i, r)
+    {
+        const char *id = json_string_value(json_object_get(r, "id"));
+        if (!sbx_execd_id_ok(id, SBX_ID_MAX))
+            return false;
+    }
     return true;
 }
 
