@@ -14,7 +14,15 @@ RUNNING = {"state": "Running"}
 ITEMS = [
     {
         "id": "good-1",
-        "metadata": {"name": "evil", "ok-key": "v", "": "empty", "a/b": "slash", ".": "dot", "..": "dots", "k" * 300: "long"},
+        "metadata": {
+            "name": "evil",
+            "ok-key": "v",
+            "": "empty",
+            "a/b": "slash",
+            ".": "dot",
+            "..": "dots",
+            "k" * 300: "long",
+        },
         "status": RUNNING,
     },
     {"id": "good-2", "status": RUNNING},
@@ -35,7 +43,10 @@ ENDPOINTS = {
             "Bad Name": "v",
         },
     },
-    ("good-2", "44772"): {"endpoint": SELF + "/execd", "headers": {"X-EXECD-ACCESS-TOKEN": "t\r\nX-Evil: 1"}},
+    ("good-2", "44772"): {
+        "endpoint": SELF + "/execd",
+        "headers": {"X-EXECD-ACCESS-TOKEN": "t\r\nX-Evil: 1"},
+    },
     # an execd replaced by something in the sandbox: its command ids are paths
     ("good-3", "44772"): {"endpoint": SELF + "/execd3", "headers": {"X-EXECD-ACCESS-TOKEN": "tok"}},
 }
@@ -87,7 +98,8 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return self.wfile.write(body)
         if self.path.split("?")[0] == "/v1/sandboxes":
-            return self.answer(202, {"id": "../../v1/sandboxes/good-2", "status": {"state": "Pending"}})
+            created = {"id": "../../v1/sandboxes/good-2", "status": {"state": "Pending"}}
+            return self.answer(202, created)
         self.answer(404, {"code": "NOT_FOUND", "message": "no " + self.path})
 
     def do_DELETE(self):
