@@ -3,7 +3,7 @@
 paths, an endpoint URL with a quote and a newline, headers with CR LF, quotes and backslashes,
 an id in a create answer that points elsewhere. 104-sandboxfs-hostile-server.t mounts sandboxfs
 on it. Usage: hostile_server.py PORT (GET /echo/ answers with the request's headers as JSON;
-GET /deletes with the DELETE paths it got)."""
+GET /deletes with the DELETE paths it got, GET /paths with every path)."""
 import json
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -51,6 +51,7 @@ ENDPOINTS = {
     ("good-3", "44772"): {"endpoint": SELF + "/execd3", "headers": {"X-EXECD-ACCESS-TOKEN": "tok"}},
 }
 DELETES = []
+PATHS = []  # every request's path, for /paths
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -65,6 +66,7 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self):
+        PATHS.append(self.path)
         path = self.path.split("?")[0]
         parts = path.strip("/").split("/")
         if path.startswith("/echo"):
@@ -73,6 +75,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(200, {})
         if path == "/deletes":
             return self.answer(200, DELETES)
+        if path == "/paths":
+            return self.answer(200, PATHS)
         if path == "/v1/sandboxes":
             return self.answer(200, {"items": ITEMS, "pagination": {"hasNextPage": False}})
         if path == "/v1/snapshots":
@@ -88,12 +92,13 @@ class Handler(BaseHTTPRequestHandler):
         self.answer(404, {"code": "NOT_FOUND", "message": "no " + path})
 
     def do_POST(self):
+        PATHS.append(self.path)
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         if self.path.split("?")[0] == "/execd3/command":
-            body = 'data: {"type":"init","text":"../../../v1/sandboxes/good-1"}\n\n'.encode()
+            body = 'data: {"type":"init","text":"../../../victim"}\n\n'.encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
-            self.send_header("X-Command-Id", "../../../v1/sandboxes/good-1")
+            self.send_header("X-Command-Id", "../../../victim")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             return self.wfile.write(body)
@@ -103,6 +108,7 @@ class Handler(BaseHTTPRequestHandler):
         self.answer(404, {"code": "NOT_FOUND", "message": "no " + self.path})
 
     def do_DELETE(self):
+        PATHS.append(self.path)
         DELETES.append(self.path)
         self.answer(204, {})
 
