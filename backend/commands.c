@@ -92,15 +92,6 @@ void sbx_sse_free(struct sbx_sse *p)
 
 /* --- commands -------------------------------------------------------------------------------- */
 
-/* Execd runs inside the sandbox, so what it answers is the sandbox's word: an id goes into URL
- * paths and names only when it is one (upstream's are 32 hex digits). */
-bool sbx_execd_id_ok(const char *id, size_t cap)
-{
-    size_t n = id ? strlen(id) : 0;
-    return n && n < cap && id[0] != '.' &&
-           strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
-}
-
 /* The id is all a start waits for. Upstream's execd holds the stream open for a grace second
  * after it, so the transfer is cut there; ours (status-wait) ends the stream at once, so it is
  * read to its end and the connection stays open for the next request. */
@@ -113,7 +104,7 @@ struct start_ctx {
 static int start_head(long status, const struct sbx_resp_meta *m, void *arg)
 {
     struct start_ctx *c = arg;
-    if (status == 200 && m && sbx_execd_id_ok(m->command_id, SBX_ID_MAX)) {
+    if (status == 200 && m && sbx_id_ok(m->command_id, SBX_ID_MAX)) {
         snprintf(c->id, SBX_ID_MAX, "%s", m->command_id);
         return !c->to_end;
     }
@@ -125,7 +116,7 @@ static int start_event(json_t *ev, void *arg)
     struct start_ctx *c = arg;
     const char *type = json_string_value(json_object_get(ev, "type"));
     const char *text = json_string_value(json_object_get(ev, "text"));
-    if (type && sbx_execd_id_ok(text, SBX_ID_MAX) && !strcmp(type, "init")) {
+    if (type && sbx_id_ok(text, SBX_ID_MAX) && !strcmp(type, "init")) {
         snprintf(c->id, SBX_ID_MAX, "%s", text);
         return !c->to_end;
     }
@@ -178,7 +169,7 @@ static bool records_ok(const json_t *a)
     json_array_foreach(a, i, r)
     {
         const char *id = json_string_value(json_object_get(r, "id"));
-        if (!sbx_execd_id_ok(id, SBX_ID_MAX))
+        if (!sbx_id_ok(id, SBX_ID_MAX))
             return false;
     }
     return true;
@@ -342,7 +333,7 @@ int sbx_session_create(const struct sbx_execd *x, char sid[64])
     if (rc)
         return rc;
     const char *s = json_string_value(json_object_get(ans, "session_id"));
-    rc = sbx_execd_id_ok(s, 64) ? 0 : -EPROTO;
+    rc = sbx_id_ok(s, 64) ? 0 : -EPROTO;
     if (!rc)
         snprintf(sid, 64, "%s", s);
     json_decref(ans);

@@ -12,9 +12,6 @@
 #define SBX_ID_MAX 40
 
 /* Starts `command` in the background; returns once execd reported its id. */
-/* [A-Za-z0-9._-], no leading '.', under cap bytes: what a command or session id from execd must be
- * (anything else is refused as -EPROTO: it would go into URL paths and names). */
-bool sbx_execd_id_ok(const char *id, size_t cap);
 int sbx_cmd_start(const struct sbx_execd *x, const char *command, char id[SBX_ID_MAX]);
 
 /* GET /command/list?since=SEQ&epoch=E (extension). Our execd answers with what changed since

@@ -64,6 +64,10 @@ int sbx_http_errno(int status);
 int sbx_header_line(char *dst, size_t cap, const char *name, const char *value, size_t value_len);
 /* Non-empty and only characters a URL has (RFC 3986: no space, quote, backslash, control). */
 bool sbx_url_chars_ok(const char *url);
+/* An id a server or execd gives (a sandbox, snapshot, command or session): [A-Za-z0-9._-], no
+ * leading '.', under cap bytes. It goes into URL paths and names only when it is one (execd runs
+ * inside the sandbox: its answers are the sandbox's word; upstream's ids are 32 hex digits). */
+bool sbx_id_ok(const char *id, size_t cap);
 /* s as a double-quoted curl config string ('"' and '\' escaped): 0, -EINVAL (a control
  * character but tab), or -ENAMETOOLONG. */
 int sbx_conf_quote(char *dst, size_t cap, const char *s);

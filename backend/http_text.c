@@ -37,6 +37,13 @@ bool sbx_url_chars_ok(const char *url)
     return true;
 }
 
+bool sbx_id_ok(const char *id, size_t cap)
+{
+    size_t n = id ? strlen(id) : 0;
+    return n && n < cap && id[0] != '.' &&
+           strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
 int sbx_conf_quote(char *dst, size_t cap, const char *s)
 {
     size_t o = 0;

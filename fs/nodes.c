@@ -405,7 +405,7 @@ static int list_snapshots(struct lister *l)
     json_array_foreach(json_object_get(ans, "items"), i, it)
     {
         const char *id = json_string_value(json_object_get(it, "id"));
-        if (sfs_valid_id(id))
+        if (sbx_id_ok(id, SFS_NAME_MAX))
             add(id, l);
     }
     json_decref(ans);

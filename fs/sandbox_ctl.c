@@ -136,7 +136,7 @@ static int create_claimed(const char *name)
     rc = sbx_lc_call(&sfs_cfg.server, "POST", "/sandboxes", body, &ans, &why);
     json_decref(body);
     const char *id = json_string_value(json_object_get(ans, "id"));
-    if (!rc && !sfs_valid_id(id)) {
+    if (!rc && !sbx_id_ok(id, SFS_NAME_MAX)) {
         sfs_log("mkdir %s: the server's answer has no id usable here ('%.64s'): not touched",
                 name, id ? id : "");
         json_decref(ans);

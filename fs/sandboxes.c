@@ -93,7 +93,9 @@ static const char *display_name(json_t *item, const char *id)
 static void merge_item(json_t *item, bool *seen, double asked_at)
 {
     const char *id = json_string_value(json_object_get(item, "id"));
-    if (!sfs_valid_id(id)) /* not listed */
+    /* the id may become the name (so under SFS_NAME_MAX) and goes into URL paths: one '/' would
+     * fail the kernel's whole readdir, "../x" would be a path. Such a sandbox is not listed. */
+    if (!sbx_id_ok(id, SFS_NAME_MAX))
         return;
     const char *name = display_name(item, id);
     int i = find(id, true);

@@ -43,11 +43,6 @@ struct timespec sfs_deadline_in(long us);
 /* Reads and drops what a non-blocking fd (a pipe) holds. */
 void sfs_drain(int fd);
 bool sfs_valid_name(const char *s);         /* [A-Za-z0-9._-]{1,63}, not "." or "..", no leading '.' */
-/* A server's id of a sandbox or snapshot, usable as a name here and in the server's URL paths:
- * [A-Za-z0-9._-], no leading '.', under SFS_NAME_MAX bytes (UUIDs, our ids). One '/' in a name
- * would fail a whole readdir (the kernel refuses it) and "../x" would be a path: such ids are
- * left out. */
-bool sfs_valid_id(const char *id);
 int sfs_parse_duration(const char *s, long *seconds); /* "90", "30s", "+30m", "2h", "1d" */
 int sfs_parse_time(const char *s, time_t *t);          /* RFC 3339 */
 void sfs_format_time(time_t t, char *buf, size_t cap); /* RFC 3339 UTC */

@@ -36,13 +36,6 @@ double sfs_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-bool sfs_valid_id(const char *id)
-{
-    size_t n = id ? strlen(id) : 0;
-    return n && n < SFS_NAME_MAX && id[0] != '.' &&
-           strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
-}
-
 bool sfs_valid_name(const char *s)
 {
     size_t n = strlen(s);

@@ -70,7 +70,7 @@ static void check_delta(const struct sbx_cmd_delta *d)
     if (!records_with_ids(d->records, &unique)) breach("a parsed delta has a record without an id");
     size_t i;
     json_t *r;
-    json_array_foreach(d->records, i, r) if (!sbx_execd_id_ok(cmd_rec_id(r), SBX_ID_MAX))
+    json_array_foreach(d->records, i, r) if (!sbx_id_ok(cmd_rec_id(r), SBX_ID_MAX))
         breach("a parsed delta has an id that could be a path");
     if (!d->full && !json_is_array(d->removed)) breach("a parsed change set has no removed list");
     if (memchr(d->epoch, '\0', sizeof d->epoch) == NULL) breach("an epoch without its NUL");
