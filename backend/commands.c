@@ -160,6 +160,122 @@ int sbx_cmd_start(const struct sbx_execd *x, const char *command, char id[SBX_ID
     return rc;
 }
 
+/* --- a start held open until the command's end (extension start-wait) ----------------------- */
+
+struct sbx_cmd_held {
+    struct sbx_execd x;
+    char url[512];
+    char *body;
+    struct sbx_req req;
+    struct sbx_sse sse;
+    struct sbx_http_run *run; /* the open stream, NULL once it ended */
+    int status;               /* how the stream ended (sbx_http's answer) when run is NULL */
+    char id[SBX_ID_MAX];
+    json_t *record; /* the "status" event's record */
+    int (*stop)(void *);
+    void *stop_arg;
+};
+
+static int held_event(json_t *ev, void *arg)
+{
+    struct sbx_cmd_held *h = arg;
+    const char *type = json_string_value(json_object_get(ev, "type"));
+    if (!type)
+        return 0;
+    if (!h->id[0] && !strcmp(type, "init")) {
+        const char *text = json_string_value(json_object_get(ev, "text"));
+        if (sbx_id_ok(text, SBX_ID_MAX))
+            snprintf(h->id, sizeof h->id, "%s", text);
+    } else if (h->id[0] && !h->record && !strcmp(type, "status")) {
+        json_t *r = json_object_get(ev, "status");
+        const char *id = json_string_value(json_object_get(r, "id"));
+        if (json_is_object(r) && id && !strcmp(id, h->id))
+            h->record = json_incref(r);
+    }
+    return 0;
+}
+
+static int held_data(const char *p, size_t n, void *arg)
+{
+    struct sbx_cmd_held *h = arg;
+    return sbx_sse_feed(&h->sse, p, n);
+}
+
+static int held_detach(void *arg)
+{
+    struct sbx_cmd_held *h = arg;
+    return h->id[0] != '\0';
+}
+
+static int held_alive(void *arg)
+{
+    struct sbx_cmd_held *h = arg;
+    return h->stop && h->stop(h->stop_arg);
+}
+
+void sbx_cmd_held_free(struct sbx_cmd_held *h)
+{
+    if (!h)
+        return;
+    sbx_http_drop(h->run);
+    sbx_sse_free(&h->sse);
+    json_decref(h->record);
+    free(h->body);
+    free(h);
+}
+
+int sbx_cmd_start_held(const struct sbx_execd *x, const char *command, int secs,
+                       char id[SBX_ID_MAX], struct sbx_cmd_held **held)
+{
+    *held = NULL;
+    id[0] = '\0';
+    struct sbx_cmd_held *h = calloc(1, sizeof *h);
+    if (!h)
+        return -ENOMEM;
+    h->x = *x;
+    int rc = sbx_execd_url(&h->x, h->url, sizeof h->url, "/command?wait=%d", secs);
+    json_t *body = rc ? NULL : json_pack("{s:s, s:b}", "command", command, "background", 1);
+    h->body = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (!rc && !h->body)
+        rc = -ENOMEM;
+    if (rc) {
+        sbx_cmd_held_free(h);
+        return rc;
+    }
+    h->sse = (struct sbx_sse){.on_event = held_event, .arg = h};
+    h->req = (struct sbx_req){.method = "POST", .url = h->url, .body = h->body,
+                              .body_len = strlen(h->body), .timeout_ms = (secs + 30) * 1000L,
+                              .on_data = held_data, .alive = held_alive, .detach = held_detach,
+                              .arg = h};
+    sbx_execd_headers(&h->x, &h->req, "Content-Type: application/json");
+    int status = sbx_http_start(&h->req, &h->run);
+    if (status != 1)
+        h->status = status;
+    if (!h->id[0]) {
+        sbx_cmd_held_free(h);
+        return status == -ECANCELED || (status >= 200 && status < 300) ? -EPROTO
+                                                                       : sbx_http_errno(status);
+    }
+    snprintf(id, SBX_ID_MAX, "%s", h->id);
+    *held = h;
+    return 0;
+}
+
+int sbx_cmd_held_end(struct sbx_cmd_held *h, int (*stop)(void *), void *arg, json_t **record)
+{
+    h->stop = stop;
+    h->stop_arg = arg;
+    int status = h->run ? sbx_http_finish(h->run) : h->status;
+    h->run = NULL;
+    *record = h->record;
+    h->record = NULL;
+    sbx_cmd_held_free(h);
+    if (*record)
+        return 0;
+    return status < 0 ? status : -EAGAIN;
+}
+
 static bool records_ok(const json_t *a)
 {
     size_t i;

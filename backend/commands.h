@@ -14,6 +14,19 @@
 /* Starts `command` in the background; returns once execd reported its id. */
 int sbx_cmd_start(const struct sbx_execd *x, const char *command, char id[SBX_ID_MAX]);
 
+/* Extension start-wait: the start's stream stays open until the command ends (at most secs),
+ * so its end costs no second request. Returns once execd reported the id, as sbx_cmd_start,
+ * with *held the open stream (freed by sbx_cmd_held_end or sbx_cmd_held_free). */
+struct sbx_cmd_held;
+int sbx_cmd_start_held(const struct sbx_execd *x, const char *command, int secs,
+                       char id[SBX_ID_MAX], struct sbx_cmd_held **held);
+/* Reads the held stream to its end (any thread; stop is asked about once a second and cuts it,
+ * -ECANCELED): 0 with execd's status record of the ended command in *record (the caller's);
+ * -EAGAIN when the stream ended without it (the command still runs after secs); or the
+ * transfer's error. Frees h. */
+int sbx_cmd_held_end(struct sbx_cmd_held *h, int (*stop)(void *), void *arg, json_t **record);
+void sbx_cmd_held_free(struct sbx_cmd_held *h);
+
 /* GET /command/list?since=SEQ&epoch=E (extension). Our execd answers with what changed since
  * that state of its list; an older one ignores the query and answers with every record. */
 #define SBX_EPOCH_MAX 40

@@ -38,6 +38,7 @@ static const struct {
     {"symlink", SBX_EXT_SYMLINK},           {"command-id-header", SBX_EXT_COMMAND_ID_HEADER},
     {"file-type", SBX_EXT_FILE_TYPE},       {"status-wait", SBX_EXT_STATUS_WAIT},
     {"session-stderr", SBX_EXT_SESSION_STDERR}, {"times", SBX_EXT_TIMES},
+    {"start-wait", SBX_EXT_START_WAIT},
 };
 
 static unsigned parse_extensions(const char *list)

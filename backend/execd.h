@@ -19,6 +19,7 @@ enum {
     SBX_EXT_STATUS_WAIT = 1 << 7,
     SBX_EXT_SESSION_STDERR = 1 << 8,
     SBX_EXT_TIMES = 1 << 9,
+    SBX_EXT_START_WAIT = 1 << 10,
 };
 
 struct sbx_execd {

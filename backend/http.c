@@ -1,7 +1,9 @@
-/* libcurl transport: one reused easy handle per thread (see http.h). */
+/* libcurl transport: one reused easy handle per thread, and pairs of multi and easy handles for
+ * transfers one thread starts and another finishes (see http.h). */
 #include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -226,9 +228,44 @@ static struct curl_slist *build_headers(const struct sbx_req *req)
     return l;
 }
 
-static int perform(CURL *h, struct xfer *x)
+/* Sets h up for req (x receives the callbacks); the header list to free after the transfer. */
+static struct curl_slist *setup(CURL *h, const struct sbx_req *req, struct xfer *x)
 {
-    CURLcode rc = curl_easy_perform(h);
+    if (x->meta) {
+        memset(x->meta, 0, sizeof *x->meta);
+        x->meta->output_length = -1;
+        x->meta->command_running = -1;
+    }
+    if (x->out)
+        *x->out = (struct sbx_buf){0};
+    struct curl_slist *hdrs = build_headers(req);
+    curl_easy_setopt(h, CURLOPT_URL, req->url);
+    if (req->recv_buf)
+        curl_easy_setopt(h, CURLOPT_BUFFERSIZE, req->recv_buf);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+    if (req->timeout_ms >= 0)
+        curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms ? req->timeout_ms : 30000L);
+    set_body(h, req, x);
+    if (req->alive) {
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
+    }
+    if (req->method)
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+    return hdrs;
+}
+
+/* The transfer's result: a callback's errno, libcurl's error as errno, or the HTTP status. */
+static int result(CURL *h, struct xfer *x, CURLcode rc)
+{
     if (x->aborted)
         return x->aborted;
     if (rc != CURLE_OK)
@@ -244,40 +281,135 @@ int sbx_http(const struct sbx_req *req, struct sbx_buf *out, struct sbx_resp_met
     if (!h)
         return -ENOMEM;
     struct xfer x = {.req = req, .out = out, .cap = SBX_BODY_MAX, .meta = meta, .h = h};
-    if (meta) {
-        memset(meta, 0, sizeof *meta);
-        meta->output_length = -1;
-        meta->command_running = -1;
-    }
-    if (out)
-        *out = (struct sbx_buf){0};
-    struct curl_slist *hdrs = build_headers(req);
-    curl_easy_setopt(h, CURLOPT_URL, req->url);
-    if (req->recv_buf)
-        curl_easy_setopt(h, CURLOPT_BUFFERSIZE, req->recv_buf);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-    if (req->timeout_ms >= 0)
-        curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms ? req->timeout_ms : 30000L);
-    set_body(h, req, &x);
-    if (req->alive) {
-        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-        curl_easy_setopt(h, CURLOPT_XFERINFODATA, &x);
-    }
-    if (req->method)
-        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
-    int rc = perform(h, &x);
+    struct curl_slist *hdrs = setup(h, req, &x);
+    int rc = result(h, &x, curl_easy_perform(h));
     curl_slist_free_all(hdrs);
     if (rc < 0 && out)
         sbx_buf_free(out);
     return rc;
+}
+
+/* --- transfers handed from one thread to another --------------------------------------------- */
+
+/* A multi handle with its one easy handle: the pair keeps its connections between transfers,
+ * so a few idle pairs are kept for the next ones. */
+struct sbx_http_run {
+    CURLM *m;
+    CURL *h;
+    struct curl_slist *hdrs;
+    struct xfer x;
+    struct sbx_resp_meta meta;
+    struct sbx_http_run *next; /* among the idle */
+};
+
+#define RUNS_IDLE_MAX 16
+static pthread_mutex_t runs_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sbx_http_run *runs_idle;
+static int runs_idle_n;
+
+static void run_free(struct sbx_http_run *r)
+{
+    if (r->m && r->h)
+        curl_multi_remove_handle(r->m, r->h);
+    curl_easy_cleanup(r->h);
+    curl_multi_cleanup(r->m);
+    curl_slist_free_all(r->hdrs);
+    free(r);
+}
+
+static struct sbx_http_run *run_get(void)
+{
+    pthread_once(&handle_once, handle_key_init);
+    pthread_mutex_lock(&runs_lock);
+    struct sbx_http_run *r = runs_idle;
+    if (r) {
+        runs_idle = r->next;
+        runs_idle_n--;
+    }
+    pthread_mutex_unlock(&runs_lock);
+    if (r) {
+        curl_easy_reset(r->h);
+        return r;
+    }
+    r = calloc(1, sizeof *r);
+    if (r && (!(r->m = curl_multi_init()) || !(r->h = curl_easy_init()))) {
+        run_free(r);
+        r = NULL;
+    }
+    return r;
+}
+
+/* Back among the idle once its transfer is over (a cut one keeps no connection worth having). */
+static void run_put(struct sbx_http_run *r)
+{
+    curl_multi_remove_handle(r->m, r->h);
+    curl_slist_free_all(r->hdrs);
+    r->hdrs = NULL;
+    pthread_mutex_lock(&runs_lock);
+    bool keep = runs_idle_n < RUNS_IDLE_MAX;
+    if (keep) {
+        r->next = runs_idle;
+        runs_idle = r;
+        runs_idle_n++;
+    }
+    pthread_mutex_unlock(&runs_lock);
+    if (!keep)
+        run_free(r);
+}
+
+/* Drives the transfer: 1 when req->detach asked (the transfer goes on), else its result. */
+static int run_loop(struct sbx_http_run *r, bool may_detach)
+{
+    const struct sbx_req *req = r->x.req;
+    for (;;) {
+        int running = 0;
+        if (curl_multi_perform(r->m, &running) != CURLM_OK)
+            return -EIO;
+        if (!running)
+            break;
+        if (may_detach && req->detach(req->arg))
+            return 1;
+        if (curl_multi_poll(r->m, NULL, 0, 1000, NULL) != CURLM_OK)
+            return -EIO;
+    }
+    CURLcode rc = CURLE_OK;
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(r->m, &left)))
+        if (msg->msg == CURLMSG_DONE)
+            rc = msg->data.result;
+    return result(r->h, &r->x, rc);
+}
+
+int sbx_http_start(const struct sbx_req *req, struct sbx_http_run **run)
+{
+    *run = NULL;
+    if (!req->on_data || !req->detach)
+        return -EINVAL;
+    struct sbx_http_run *r = run_get();
+    if (!r)
+        return -ENOMEM;
+    r->x = (struct xfer){.req = req, .cap = SBX_BODY_MAX, .meta = &r->meta, .h = r->h};
+    r->hdrs = setup(r->h, req, &r->x);
+    int rc = curl_multi_add_handle(r->m, r->h) == CURLM_OK ? run_loop(r, true) : -ENOMEM;
+    if (rc == 1)
+        *run = r;
+    else
+        run_put(r);
+    return rc;
+}
+
+int sbx_http_finish(struct sbx_http_run *run)
+{
+    int rc = run_loop(run, false);
+    run_put(run);
+    return rc;
+}
+
+void sbx_http_drop(struct sbx_http_run *run)
+{
+    if (run)
+        run_free(run);
 }
 
 /* The one HTTP status → errno table of the client side. */

@@ -49,11 +49,24 @@ struct sbx_req {
     /* Called about once a second while the transfer runs (even when idle); non-zero aborts
      * (-ECANCELED). Lets a follower notice that its reader went away. */
     int (*alive)(void *arg);
+    /* sbx_http_start only: asked after each batch of received bytes; non-zero hands the
+     * transfer, still open, to the caller. */
+    int (*detach)(void *arg);
     void *arg;
 };
 
 /* Performs req; fills out (if non-NULL and no on_data) and meta (if non-NULL). */
 int sbx_http(const struct sbx_req *req, struct sbx_buf *out, struct sbx_resp_meta *meta);
+
+/* A transfer one thread starts and another finishes: sbx_http_start performs req (which must
+ * stream: on_data, and have detach) until req->detach says so, and returns 1 with *run holding
+ * the open transfer; or, when it ended first, what sbx_http returns. req and all it points to
+ * must then live until sbx_http_finish (any thread) runs it to its end and returns as sbx_http,
+ * or sbx_http_drop cuts it. Both free run. */
+struct sbx_http_run;
+int sbx_http_start(const struct sbx_req *req, struct sbx_http_run **run);
+int sbx_http_finish(struct sbx_http_run *run);
+void sbx_http_drop(struct sbx_http_run *run);
 
 /* HTTP status (or negative errno passed through) → negative errno; 2xx → 0. */
 int sbx_http_errno(int status);

@@ -20,6 +20,7 @@ struct cmdwatch {
     long seen;   /* > 0: commands/seen/ was looked up (cmdwatch_seen) */
     int rc, code;
     json_t *final;
+    struct sbx_cmd_held *held; /* the start's open stream, until a watcher takes it */
     int refs;
     struct cmdwatch *lnext; /* in the list of watches, while listed */
     struct cmdwatch *qnext; /* in the queue, until a watcher takes it */
@@ -154,7 +155,9 @@ static void *watcher(void *arg)
         pthread_mutex_unlock(&lock);
         int code = -1;
         json_t *final = NULL;
-        int rc = stream_wait_exit(&w->x, w->id, stop_asked, NULL, &code, &final);
+        struct sbx_cmd_held *held = w->held;
+        w->held = NULL;
+        int rc = stream_wait_exit(&w->x, w->id, held, stop_asked, NULL, &code, &final);
         finish(w, rc, code, final);
         pthread_mutex_lock(&lock);
         idle++;
@@ -179,19 +182,22 @@ static void wake_watcher(void)
     pthread_cond_signal(&work);
 }
 
-void cmdwatch_start(struct sfs_sandbox *s, const char *id)
+void cmdwatch_start(struct sfs_sandbox *s, const char *id, struct sbx_cmd_held *held)
 {
     struct cmdwatch *w = calloc(1, sizeof *w);
     if (!w || sbx_execd(s, &w->x)) {
+        sbx_cmd_held_free(held);
         free(w);
         return;
     }
+    w->held = held;
     snprintf(w->name, sizeof w->name, "%s", s->name);
     snprintf(w->id, sizeof w->id, "%s", id);
     w->refs = 1; /* the watcher's, dropped by finish() */
     pthread_mutex_lock(&lock);
     if (stopping) {
         pthread_mutex_unlock(&lock);
+        sbx_cmd_held_free(w->held);
         free(w);
         return;
     }
@@ -244,6 +250,8 @@ void cmdwatch_stop(void)
         qhead = w->qnext;
         w->done = true;
         w->rc = -ENOTCONN;
+        sbx_cmd_held_free(w->held);
+        w->held = NULL;
         unlist(w);
         put_locked(w);
     }

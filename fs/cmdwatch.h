@@ -1,6 +1,7 @@
 /* Command watchers: every command started through the mount is watched until it ends, on a pool
  * of long-lived threads (each keeps its connections to execd open, so a watch costs one
- * status-wait request and no new thread or connection). When a command ends its watcher updates
+ * status-wait request and no new thread or connection; with start-wait, not even that: the
+ * start's own stream stays open and tells the end). When a command ends its watcher updates
  * the sandbox's command list, drops file caches and touches the exit files (inotify).
  *
  * Readers of a watched command's exit subscribe to its watch instead of asking execd again. */
@@ -13,8 +14,9 @@
 
 struct cmdwatch;
 
-/* Watches command id of sandbox s (just started). */
-void cmdwatch_start(struct sfs_sandbox *s, const char *id);
+/* Watches command id of sandbox s (just started); held (NULL, or its start's open stream, which
+ * the watch takes) tells its end without another request. */
+void cmdwatch_start(struct sfs_sandbox *s, const char *id, struct sbx_cmd_held *held);
 /* The watch of command id (referenced), or NULL when no watcher is on it (yet, or any more). */
 struct cmdwatch *cmdwatch_find(const char *id);
 void cmdwatch_put(struct cmdwatch *w);

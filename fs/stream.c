@@ -547,9 +547,28 @@ int stream_open(json_t *known, const struct sbx_execd *x, const char *id, const 
     return open_stream(known, x, id, which, nonblock, true, out);
 }
 
-int stream_wait_exit(const struct sbx_execd *x, const char *id, int (*stop)(void *), void *arg,
-                     int *code, json_t **final)
+/* The end as the start's held stream told it: -EAGAIN when it did not. */
+static int held_exit(struct sbx_cmd_held *held, int (*stop)(void *), void *arg, int *code,
+                     json_t **final)
 {
+    json_t *record = NULL;
+    int rc = sbx_cmd_held_end(held, stop, arg, &record);
+    if (!rc)
+        rc = status_exit(record, code);
+    if (!rc && final)
+        *final = json_incref(record);
+    json_decref(record);
+    return rc;
+}
+
+int stream_wait_exit(const struct sbx_execd *x, const char *id, struct sbx_cmd_held *held,
+                     int (*stop)(void *), void *arg, int *code, json_t **final)
+{
+    if (held) {
+        int rc = held_exit(held, stop, arg, code, final);
+        if (rc == 0 || rc == -ECANCELED)
+            return rc; /* else (time up, a cut stream) asked again below */
+    }
     if (x->ext & SBX_EXT_STATUS_WAIT)
         return wait_exit_here(x, id, stop, arg, code, final);
     struct stream *st;

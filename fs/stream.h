@@ -22,9 +22,10 @@ void stream_close(struct stream *st);
 
 /* Waits until the command ended (until stop(arg) answers non-zero, asked about once a second:
  * -ECANCELED); gives its exit code (128+N for a signal) and, when final is non-NULL, execd's
- * last status record of it (the caller owns it). With status-wait it asks execd from the calling
- * thread, whose connections are reused. */
-int stream_wait_exit(const struct sbx_execd *x, const char *id, int (*stop)(void *), void *arg,
-                     int *code, json_t **final);
+ * last status record of it (the caller owns it). held (NULL, or the start's stream, which this
+ * frees) tells the end first; else, with status-wait, it asks execd from the calling thread,
+ * whose connections are reused. */
+int stream_wait_exit(const struct sbx_execd *x, const char *id, struct sbx_cmd_held *held,
+                     int (*stop)(void *), void *arg, int *code, json_t **final);
 
 #endif

@@ -13,6 +13,8 @@
 #include "sessions.h"
 
 #define TEXT_MAX 4096 /* ctl, expires, metadata values */
+#define CMD_HOLD_S 30 /* a start's stream tells the end of a command within this; later ones are
+                         waited for with status-wait */
 
 /* A NUL-terminated copy without trailing newlines; NULL if it is too long. */
 static char *text_of(const char *buf, size_t size, size_t cap)
@@ -53,9 +55,11 @@ static int run_command(struct sfs_sandbox *s, const char *text)
         return -EAGAIN;
     struct sbx_execd x;
     char id[SBX_ID_MAX];
+    struct sbx_cmd_held *held = NULL;
     int rc = sbx_execd(s, &x);
     if (!rc)
-        rc = sbx_cmd_start(&x, text, id);
+        rc = x.ext & SBX_EXT_START_WAIT ? sbx_cmd_start_held(&x, text, CMD_HOLD_S, id, &held)
+                                        : sbx_cmd_start(&x, text, id);
     if (rc) {
         sbx_invalidate(s);
         if (paused(s))
@@ -70,7 +74,7 @@ static int run_command(struct sfs_sandbox *s, const char *text)
     pthread_mutex_unlock(&s->lock);
     sbx_commands_started(s, id, text);
     files_forget(s->name);
-    cmdwatch_start(s, id);
+    cmdwatch_start(s, id, held);
     return 0;
 }
 

@@ -37,13 +37,43 @@ static int start_or_answer(struct conn *c, const struct cmd_spec *spec, struct c
     return r;
 }
 
-/* Background: init, ping, execution_complete right after the start, as upstream. */
-static int stream_background(struct conn *c, struct command *cmd)
+/* Extension status-wait on a start: ?wait=SECONDS (at most STATUS_WAIT_MAX) with a background
+ * start holds the stream after init until the command ended or the time is up; an ended
+ * command's status record (GET /command/status's answer) comes as a "status" event before the
+ * final one. One request per command: a watcher needs no second one to learn the end. */
+#define STATUS_WAIT_MAX 60
+
+static void status_event(struct sse_out *o, struct command *cmd)
+{
+    json_t *ev = json_pack("{s:s, s:o, s:I}", "type", "status", "status", command_status_json(cmd),
+                           "timestamp", (json_int_t)now_ms());
+    char *text = ev ? json_dumps(ev, JSON_COMPACT) : NULL;
+    if (text) sse_raw_event(o, text, strlen(text));
+    free(text);
+    json_decref(ev);
+}
+
+/* Background: init, ping, execution_complete right after the start, as upstream; with wait_s,
+ * the end (or wait_s) comes first. Starts the command's I/O (*io_started) before waiting. */
+static int stream_background(struct conn *c, struct command *cmd, int64_t wait_s, bool *io_started)
 {
     struct sse_out o;
-    sse_out_init(&o, c, 2048); /* four short events */
+    sse_out_init(&o, c, 2048); /* a few short events */
     sse_text_event(&o, "init", cmd->id, strlen(cmd->id));
     sse_text_event(&o, "ping", "pong", 4);
+    if (wait_s > 0) {
+        int r = sse_flush(&o);
+        command_start_io(cmd);
+        *io_started = true;
+        if (r < 0) {
+            sse_out_free(&o);
+            return r;
+        }
+        const uint64_t never[CS_N] = {UINT64_MAX, UINT64_MAX, UINT64_MAX};
+        struct cmd_snap snap;
+        command_wait(cmd, never, mono_ms() + wait_s * 1000, &snap);
+        if (!snap.running) status_event(&o, cmd);
+    }
     pthread_mutex_lock(&cmd->mu);
     char *error = cmd->error ? strdup(cmd->error) : NULL;
     pthread_mutex_unlock(&cmd->mu);
@@ -70,9 +100,23 @@ static int stream_background(struct conn *c, struct command *cmd)
     return r;
 }
 
+/* ?wait= of a background start: 0 without it, or upstream-compatible (no extensions). */
+static int start_wait(struct conn *c, int64_t *wait_s)
+{
+    *wait_s = 0;
+    if (g_cfg.upstream_compat) return 0;
+    if (query_int64(c, "wait", 0, wait_s) < 0 || *wait_s < 0 || *wait_s > STATUS_WAIT_MAX) {
+        respond_error(c, 400, "INVALID_REQUEST_BODY", "invalid wait (0 to %d seconds)",
+                      STATUS_WAIT_MAX);
+        return -EINVAL;
+    }
+    return 0;
+}
+
 static int run_command(struct conn *c, const struct run_req *rr, const char *content)
 {
-    if (check_cwd(c, rr->cwd) < 0) return 0;
+    int64_t wait_s;
+    if (check_cwd(c, rr->cwd) < 0 || start_wait(c, &wait_s) < 0) return 0;
     struct cmd_spec spec = {.command = content,
                             .cwd = rr->cwd && *rr->cwd ? rr->cwd : NULL,
                             .kind = rr->background ? CMD_BACKGROUND : CMD_FOREGROUND,
@@ -85,10 +129,12 @@ static int run_command(struct conn *c, const struct run_req *rr, const char *con
                             .defer_io = rr->background};
     struct command *cmd;
     if (start_or_answer(c, &spec, &cmd) < 0) return 0;
+    bool io_started = false;
     int r = sse_begin(c, cmd->id);
     if (r == 0)
-        r = rr->background ? stream_background(c, cmd) : sse_stream_command(c, cmd, cmd->id, false);
-    if (rr->background) command_start_io(cmd); /* after the answer, whatever became of it */
+        r = rr->background ? stream_background(c, cmd, wait_s, &io_started)
+                           : sse_stream_command(c, cmd, cmd->id, false);
+    if (rr->background && !io_started) command_start_io(cmd); /* after the answer */
     command_put(cmd);
     return r;
 }
@@ -140,7 +186,6 @@ int api_command_interrupt(struct conn *c, const struct route_args *a)
 
 /* Extension status-wait: ?wait=SECONDS (at most STATUS_WAIT_MAX) answers once the command
  * finished or the time is up, whichever comes first: one request instead of polling. */
-#define STATUS_WAIT_MAX 60
 
 int api_command_status(struct conn *c, const struct route_args *a)
 {

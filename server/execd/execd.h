@@ -9,7 +9,7 @@
 #define EXECD_VERSION "0.1.0"
 #define EXECD_EXTENSIONS                                                                           \
     "command-list,raw-output,write-at,truncate,symlink,command-id-header,file-type,status-wait,"    \
-    "session-stderr,times"
+    "session-stderr,times,start-wait"
 
 struct execd_config {
     char listen_addr[64];

@@ -2,7 +2,7 @@
 # execd: POST /command (foreground and background), status, logs, interrupt, bad input.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-execd.sh"
-plan 35
+plan 38
 
 ex_start
 ev=$(run_fg '{"command":"echo Hello OpenSandbox E2E"}')
@@ -65,6 +65,18 @@ is "$(ex "$EX_URL/command/$id/logs?cursor=4" | wc -c)" 10 "logs from a cursor"
 is "$(ex -D - -o /dev/null "$EX_URL/command/$id/logs?cursor=99" | tr -d '\r' | grep -i -e '^content-length' -e '^execd-commands-tail-cursor' | tr '\n' ,)" "EXECD-COMMANDS-TAIL-CURSOR: 14,Content-Length: 0," "cursor past the end: empty"
 st=$(ex "$EX_URL/command/status/$id")
 is "$(echo "$st" | jq_py '[d["running"], d["exit_code"], "finished_at" in d]')" '[false,0,true]' "status after the end"
+# start-wait: a background start with ?wait= holds its stream until the command ended, and tells
+# the end with a status event (the status record) before execution_complete.
+events() { python3 -c 'import sys,json
+evs=[json.loads(l) for l in sys.stdin if l.strip()]
+st=[e["status"] for e in evs if e["type"]=="status"]
+print(",".join(e["type"] for e in evs), *[[s["id"]==evs[0]["text"], s["running"], s["exit_code"]] for s in st])'; }
+is "$(ex -N -XPOST "$EX_URL/command?wait=10" -d '{"command":"sleep 0.2; exit 3","background":true}' | events)" \
+    "init,ping,status,execution_complete [True, False, 3]" "start-wait: the status record of the end"
+is "$(ex -N -XPOST "$EX_URL/command?wait=1" -d '{"command":"sleep 3","background":true}' | events)" \
+    "init,ping,execution_complete" "start-wait: no status event when the time is up first"
+is "$(status -XPOST "$EX_URL/command?wait=61" -d '{"command":"true","background":true}')" 400 \
+    "start-wait: more than 60 s is a 400"
 fg=$(run_fg '{"command":"true"}'; ex "$EX_URL/command/list" | jq_py '[c["id"] for c in d if not c["background"]][-1]')
 is "$(status "$EX_URL/command/$(echo "$fg" | tail -1)/logs")" 400 "logs of a foreground command: 400"
 is "$(status "$EX_URL/command/status/0123456789abcdef0123456789abcdef")" 404 "status of an unknown id: 404"

@@ -18,7 +18,7 @@ on_exit "kill $HPID 2>/dev/null"
 for _ in $(seq 100); do curl -s "$SFS_URL/deletes" >/dev/null && break; sleep 0.1; done
 sfs_mount || { echo "Bail out! sandboxfs did not mount"; exit 1; }
 
-is "$(ls "$MNT" | tr '\n' ' ')" "evil good-2 good-3 " \
+is "$(ls "$MNT" | tr '\n' ' ')" "evil good-2 good-3 good-4 " \
     "ls lists the sandboxes with usable ids only (no '../../etc', 'a/b', '.hidden', '')"
 is "$(ls "$MNT/.snapshots" | tr '\n' ' ')" "snap-ok " "so does .snapshots"
 is "$(ls -a "$MNT/evil/metadata" | tr '\n' ' ')" ". .. name ok-key " \
@@ -53,6 +53,17 @@ is "$(errno_of "os.write(os.open('$MNT/good-3/cmd', os.O_WRONLY), b'true')")" "E
 like "$(cat "$MNT/.log")" "good-3: cmd: cannot start: Protocol error" ".log says why"
 ok $([[ $(curl -s "$SFS_URL/paths") != *victim* ]] && echo 0 || echo 1) \
     "and no request went to where that id points"
+
+echo other >"$MNT/good-4/cmd"
+is "$(cat "$MNT/good-4/exit")" "5" \
+    "start-wait: an end in the start's stream that names another command is not taken"
+like "$(curl -s "$SFS_URL/paths")" '"/execd4/command\?wait=30", "/execd4/command/status/c-other\?wait=30"' \
+    "that command's end is asked for instead (status-wait)"
+echo own >"$MNT/good-4/cmd"
+is "$(cat "$MNT/good-4/exit")" "8" "an end in the start's stream that names the command is taken"
+ok $([[ $(curl -s "$SFS_URL/paths") != *status/c-own?wait* ]] && echo 0 || echo 1) \
+    "and its watcher sends no status-wait request"
+
 is "$(errno_of "os.mkdir('$MNT/newbox')")" "EIO" "a create answer whose id is a path: EIO"
 like "$(cat "$MNT/.log")" "mkdir newbox: the server's answer has no id usable here" ".log says why"
 is "$(curl -s "$SFS_URL/deletes")" "[]" "and sandboxfs sent no DELETE to where that id points"

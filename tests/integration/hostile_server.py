@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """A lifecycle server that answers with what a broken or hostile server could send: ids that are
 paths, an endpoint URL with a quote and a newline, headers with CR LF, quotes and backslashes,
-an id in a create answer that points elsewhere. 104-sandboxfs-hostile-server.t mounts sandboxfs
-on it. Usage: hostile_server.py PORT (GET /echo/ answers with the request's headers as JSON;
+an id in a create answer that points elsewhere, a start's stream whose end names another
+command. 104-sandboxfs-hostile-server.t mounts sandboxfs on it. Usage: hostile_server.py PORT (GET /echo/ answers with the request's headers as JSON;
 GET /deletes with the DELETE paths it got, GET /paths with every path)."""
 import json
 import sys
@@ -27,6 +27,7 @@ ITEMS = [
     },
     {"id": "good-2", "status": RUNNING},
     {"id": "good-3", "status": RUNNING},
+    {"id": "good-4", "status": RUNNING},
     {"id": "../../etc", "status": RUNNING},
     {"id": "a/b", "status": RUNNING},
     {"id": ".hidden", "status": RUNNING},
@@ -49,7 +50,10 @@ ENDPOINTS = {
     },
     # an execd replaced by something in the sandbox: its command ids are paths
     ("good-3", "44772"): {"endpoint": SELF + "/execd3", "headers": {"X-EXECD-ACCESS-TOKEN": "tok"}},
+    # an execd with start-wait whose start streams tell the end of another command, or its own
+    ("good-4", "44772"): {"endpoint": SELF + "/execd4"},
 }
+EXECD4_EXIT = {"c-other": 5, "c-own": 8}  # what /command/status/ID answers
 DELETES = []
 PATHS = []  # every request's path, for /paths
 
@@ -65,6 +69,22 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def sse(self, events):
+        body = "".join("data: " + json.dumps(e) + "\n\n" for e in events).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def execd4_start(self, command):
+        if command == "other":  # the end of a command that is not this one: to be ignored
+            status = {"id": "c-victim", "running": False, "exit_code": 7}
+            return self.sse([{"type": "init", "text": "c-other"},
+                             {"type": "status", "status": status}])
+        status = {"id": "c-own", "running": False, "exit_code": 8}
+        return self.sse([{"type": "init", "text": "c-own"}, {"type": "status", "status": status}])
+
     def do_GET(self):
         PATHS.append(self.path)
         path = self.path.split("?")[0]
@@ -73,6 +93,15 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(200, {k: v for k, v in self.headers.items()})
         if path == "/execd3/ping":
             return self.answer(200, {})
+        if path == "/execd4/ping":
+            self.send_response(200)
+            self.send_header("X-Execd-Extensions", "status-wait,start-wait")
+            self.send_header("Content-Length", "0")
+            return self.end_headers()
+        if path.startswith("/execd4/command/status/"):
+            cid = parts[-1]
+            if cid in EXECD4_EXIT:
+                return self.answer(200, {"id": cid, "running": False, "exit_code": EXECD4_EXIT[cid]})
         if path == "/deletes":
             return self.answer(200, DELETES)
         if path == "/paths":
@@ -93,7 +122,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         PATHS.append(self.path)
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.path.split("?")[0] == "/execd4/command":
+            return self.execd4_start(json.loads(body)["command"])
         if self.path.split("?")[0] == "/execd3/command":
             body = 'data: {"type":"init","text":"../../../victim"}\n\n'.encode()
             self.send_response(200)
