@@ -339,7 +339,7 @@ static struct sbx_http_run *run_get(void)
     return r;
 }
 
-/* Back among the idle once its transfer is over (a cut one keeps no connection worth having). */
+/* Back among the idle once its transfer is over (libcurl closes the connection of a cut one). */
 static void run_put(struct sbx_http_run *r)
 {
     curl_multi_remove_handle(r->m, r->h);
