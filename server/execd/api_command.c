@@ -37,8 +37,8 @@ static int start_or_answer(struct conn *c, const struct cmd_spec *spec, struct c
     return r;
 }
 
-/* Extension status-wait on a start: ?wait=SECONDS (at most STATUS_WAIT_MAX) with a background
- * start holds the stream after init until the command ended or the time is up; an ended
+/* Extension start-wait: ?wait=SECONDS (at most STATUS_WAIT_MAX) with a background start holds
+ * the stream after init until the command ended or the time is up; an ended
  * command's status record (GET /command/status's answer) comes as a "status" event before the
  * final one. One request per command: a watcher needs no second one to learn the end. */
 #define STATUS_WAIT_MAX 60
@@ -51,6 +51,28 @@ static void status_event(struct sse_out *o, struct command *cmd)
     if (text) sse_raw_event(o, text, strlen(text));
     free(text);
     json_decref(ev);
+}
+
+static bool command_ended(struct command *cmd)
+{
+    struct cmd_snap snap;
+    command_snap(cmd, &snap);
+    return !snap.running;
+}
+
+/* Waits until the command ended or the deadline (monotonic ms) passed: 0, or -EPIPE when the
+ * client left meanwhile (looked at every SSE_PING_MS, as followers do). */
+static int wait_end(struct conn *c, struct command *cmd, int64_t deadline)
+{
+    const uint64_t never[CS_N] = {UINT64_MAX, UINT64_MAX, UINT64_MAX};
+    struct cmd_snap snap;
+    for (;;) {
+        int64_t now = mono_ms();
+        int64_t until = now + SSE_PING_MS < deadline ? now + SSE_PING_MS : deadline;
+        command_wait(cmd, never, until, &snap);
+        if (!snap.running || mono_ms() >= deadline) return 0;
+        if (conn_peer_closed(c)) return -EPIPE;
+    }
 }
 
 /* Background: init, ping, execution_complete right after the start, as upstream; with wait_s,
@@ -69,10 +91,11 @@ static int stream_background(struct conn *c, struct command *cmd, int64_t wait_s
             sse_out_free(&o);
             return r;
         }
-        const uint64_t never[CS_N] = {UINT64_MAX, UINT64_MAX, UINT64_MAX};
-        struct cmd_snap snap;
-        command_wait(cmd, never, mono_ms() + wait_s * 1000, &snap);
-        if (!snap.running) status_event(&o, cmd);
+        if (wait_end(c, cmd, mono_ms() + wait_s * 1000) < 0) {
+            sse_out_free(&o);
+            return -EPIPE;
+        }
+        if (command_ended(cmd)) status_event(&o, cmd);
     }
     pthread_mutex_lock(&cmd->mu);
     char *error = cmd->error ? strdup(cmd->error) : NULL;
