@@ -40,17 +40,42 @@ int registry_add(struct sfs_sandbox *s, const char *id, const char *command)
     return rc;
 }
 
-/* Merges execd's status of one command into its record. */
-static void add_status(const struct sbx_execd *x, json_t *rec)
+/* The commands the cached list knows to have ended: id → record (an end does not change). */
+static json_t *known_ends(struct sfs_sandbox *s)
 {
-    json_t *st;
+    json_t *ends = json_object();
+    size_t i;
+    json_t *r;
+    pthread_mutex_lock(&s->lock);
+    json_array_foreach(s->cmds, i, r)
+    {
+        const char *id = json_string_value(json_object_get(r, "id"));
+        if (ends && id && json_is_false(json_object_get(r, "running")) &&
+            json_is_integer(json_object_get(r, "exit_code")))
+            json_object_set(ends, id, r);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return ends;
+}
+
+/* Merges execd's status of one command into its record; one that ended is not asked again. */
+static void add_status(const struct sbx_execd *x, json_t *ends, json_t *rec)
+{
+    const char *keys[] = {"exit_code", "started_at", "finished_at"};
+    json_t *st = json_object_get(ends, json_string_value(json_object_get(rec, "id")));
+    if (st) {
+        json_object_set(rec, "running", json_false());
+        for (size_t i = 0; i < 3; i++)
+            if (json_object_get(st, keys[i]))
+                json_object_set(rec, keys[i], json_object_get(st, keys[i]));
+        return;
+    }
     if (sbx_cmd_status(x, json_string_value(json_object_get(rec, "id")), &st)) {
         json_object_set_new(rec, "running", json_false());
         return;
     }
     json_object_set(rec, "running", json_is_true(json_object_get(st, "running")) ? json_true()
                                                                                 : json_false());
-    const char *keys[] = {"exit_code", "started_at", "finished_at"};
     for (size_t i = 0; i < 3; i++)
         if (json_object_get(st, keys[i]))
             json_object_set(rec, keys[i], json_object_get(st, keys[i]));
@@ -76,6 +101,8 @@ int registry_list(struct sfs_sandbox *s, const struct sbx_execd *x, json_t **lis
     pthread_mutex_unlock(&file_lock);
     size_t i;
     json_t *rec;
-    json_array_foreach(*list, i, rec) add_status(x, rec);
+    json_t *ends = known_ends(s);
+    json_array_foreach(*list, i, rec) add_status(x, ends, rec);
+    json_decref(ends);
     return 0;
 }

@@ -8,7 +8,8 @@
 #define REGISTRY_MAX 4096 /* commands remembered per sandbox */
 
 int registry_add(struct sfs_sandbox *s, const char *id, const char *command);
-/* The same shape as execd's /command/list (oldest first), statuses asked of execd. */
+/* The same shape as execd's /command/list (oldest first), statuses asked of execd for the
+ * commands not known from s's cached list to have ended. */
 int registry_list(struct sfs_sandbox *s, const struct sbx_execd *x, json_t **list);
 
 #endif

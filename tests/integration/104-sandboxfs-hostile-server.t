@@ -66,6 +66,13 @@ echo own >"$MNT/good-4/cmd"
 is "$(cat "$MNT/good-4/exit")" "8" "an end in the start's stream that names the command is taken"
 ok $([[ $(curl -s "$SFS_URL/paths") != *status/c-own?wait* ]] && echo 0 || echo 1) \
     "and its watcher sends no status-wait request"
+asked() { curl -s "$SFS_URL/paths" | grep -o '"/execd4/command/status/[^"?]*"' | wc -l; }
+n=$(asked)
+ls "$MNT/good-4/commands" >/dev/null
+sleep 0.5 # older than the cached list may be
+ls "$MNT/good-4/commands" >/dev/null
+cat "$MNT/good-4/exit" "$MNT/good-4/commands/1/exit" >/dev/null
+is "$(asked)" "$n" "without command-list: commands known to have ended are not asked about again"
 
 is "$(errno_of "os.mkdir('$MNT/newbox')")" "EIO" "a create answer whose id is a path: EIO"
 like "$(cat "$MNT/.log")" "mkdir newbox: the server's answer has no id usable here" ".log says why"
