@@ -325,6 +325,7 @@ static void keep_full(struct sfs_sandbox *s, const struct sbx_cmd_delta *d, doub
 {
     if (asked_at <= s->cmds_inval_at && s->cmds)
         return;
+    s->cmds_gen++;
     if (asked_at <= s->cmds_inval_at) { /* better than none, but asked again at the next use */
         s->cmds = json_incref(d->records);
         s->cmds_local = 0;
@@ -350,6 +351,7 @@ static void apply_delta(struct sfs_sandbox *s, struct sbx_cmd_delta *d, double a
         return; /* no memory: asked again at the next use */
     json_decref(s->cmds);
     s->cmds = fresh;
+    s->cmds_gen++;
     s->cmds_local = local;
     s->cmds_at = asked_at;
     s->cmds_seq = d->seq;
@@ -384,13 +386,35 @@ static int fetch_commands(struct sfs_sandbox *s)
     return 0;
 }
 
-void sbx_commands_started(struct sfs_sandbox *s, const char *id, const char *text)
+uint64_t sbx_commands_gen(struct sfs_sandbox *s)
+{
+    pthread_mutex_lock(&s->lock);
+    uint64_t gen = s->cmds_gen;
+    pthread_mutex_unlock(&s->lock);
+    return gen;
+}
+
+/* Whether the cached list holds command id. Called with s->lock held. */
+static bool commands_have(struct sfs_sandbox *s, const char *id)
+{
+    for (size_t i = json_array_size(s->cmds); i-- > 0;) { /* from the newest */
+        const char *rid = cmd_rec_id(json_array_get(s->cmds, i));
+        if (rid && !strcmp(rid, id))
+            return true;
+    }
+    return false;
+}
+
+void sbx_commands_started(struct sfs_sandbox *s, uint64_t gen, const char *id, const char *text)
 {
     json_t *rec = json_pack("{s:s, s:s, s:b, s:b, s:i, s:i, s:i}", "id", id, "content", text,
                             "running", 1, "background", 1, "stdout_bytes", 0, "stderr_bytes", 0,
                             "output_bytes", 0);
     pthread_mutex_lock(&s->lock);
-    if (rec && s->cmds && !json_array_append(s->cmds, rec))
+    /* An answer that came during the start may list it already (then it is not added twice). */
+    if (s->cmds && s->cmds_gen != gen && commands_have(s, id))
+        ;
+    else if (rec && s->cmds && !json_array_append(s->cmds, rec))
         s->cmds_local++;
     else
         commands_unknown(s);

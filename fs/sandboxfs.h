@@ -77,6 +77,7 @@ struct sfs_sandbox {
     pthread_mutex_t cmds_fetch; /* one /command/list request at a time per sandbox */
     double cmds_at;
     double cmds_inval_at;    /* last command start or invalidation: older lists are not kept */
+    uint64_t cmds_gen;       /* bumped when an answer of execd's changes cmds */
     struct sfs_session *sessions;
     json_t *ports;           /* endpoint ports looked up: {"6080": "url", ...} */
 };
@@ -108,9 +109,12 @@ int sbx_metadata_set(struct sfs_sandbox *s, const char *key, const char *value);
  * (1-based, 0: the latest; a new reference) when rec is given, -ENOENT when there is none, and
  * how many commands there are when count is given. */
 int sbx_command(struct sfs_sandbox *s, long num, double max_age, json_t **rec, size_t *count);
-/* A command this mount just started: appended to the cached listing (when there is one), so
- * its files resolve without asking execd again. */
-void sbx_commands_started(struct sfs_sandbox *s, const char *id, const char *text);
+/* The cached listing's generation, taken before a start (for sbx_commands_started). */
+uint64_t sbx_commands_gen(struct sfs_sandbox *s);
+/* A command this mount just started (gen: sbx_commands_gen before the start): appended to the
+ * cached listing (when there is one), so its files resolve without asking execd again; unless an
+ * answer of execd's that came meanwhile put it there already. */
+void sbx_commands_started(struct sfs_sandbox *s, uint64_t gen, const char *id, const char *text);
 /* A command ended; final is execd's last status record of it (NULL when unknown): it replaces
  * the cached record when it carries the byte counts, else the listing is asked again. */
 void sbx_commands_ended(struct sfs_sandbox *s, const char *id, json_t *final);

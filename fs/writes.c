@@ -56,6 +56,7 @@ static int run_command(struct sfs_sandbox *s, const char *text)
     struct sbx_execd x;
     char id[SBX_ID_MAX];
     struct sbx_cmd_held *held = NULL;
+    uint64_t gen = sbx_commands_gen(s);
     int rc = sbx_execd(s, &x);
     if (!rc)
         rc = x.ext & SBX_EXT_START_WAIT ? sbx_cmd_start_held(&x, text, CMD_HOLD_S, id, &held)
@@ -72,7 +73,7 @@ static int run_command(struct sfs_sandbox *s, const char *text)
     pthread_mutex_lock(&s->lock);
     snprintf(s->latest, sizeof s->latest, "%s", id);
     pthread_mutex_unlock(&s->lock);
-    sbx_commands_started(s, id, text);
+    sbx_commands_started(s, gen, id, text);
     files_forget(s->name);
     cmdwatch_start(s, id, held);
     return 0;

@@ -33,6 +33,19 @@ after=$(ls "$MNT/box/commands" | wc -l)
 is "$((after - before))" "10" "10 concurrent writers start 10 commands"
 all=$(for n in $(seq $((before + 1)) "$after"); do cat "$MNT/box/commands/$n/stdout"; done | sort -V | tr '\n' ' ')
 is "$all" "writer1 writer2 writer3 writer4 writer5 writer6 writer7 writer8 writer9 writer10 " "each ran once"
+# Eight writers of 40 commands each in a new sandbox: a listing that came back during a start
+# could list it before the start added it (then it was listed twice).
+mkdir "$MNT/many"
+pids=()
+for j in $(seq 8); do
+    (for i in $(seq 40); do echo "echo w$j-$i" >"$MNT/many/cmd"; done) &
+    pids+=($!)
+done
+wait "${pids[@]}"
+sleep 1 # the cached list is then asked again
+is "$(ls "$MNT/many/commands" | wc -l)" "320" "8 x 40 concurrent starts: 320 commands, each listed once"
+is "$(cat "$MNT"/many/commands/*/cmd | grep . | sort -u | wc -l)" "320" "and they are the 320 commands"
+rmdir "$MNT/many"
 
 # Snapshots: ctl snapshot, .snapshots lists it, a template restores from it.
 echo 'echo snapshot-me > /root/marker' >"$MNT/box/cmd"
