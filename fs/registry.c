@@ -61,21 +61,15 @@ static json_t *known_ends(struct sfs_sandbox *s)
 /* Merges execd's status of one command into its record; one that ended is not asked again. */
 static void add_status(const struct sbx_execd *x, json_t *ends, json_t *rec)
 {
-    const char *keys[] = {"exit_code", "started_at", "finished_at"};
-    json_t *st = json_object_get(ends, json_string_value(json_object_get(rec, "id")));
-    if (st) {
-        json_object_set(rec, "running", json_false());
-        for (size_t i = 0; i < 3; i++)
-            if (json_object_get(st, keys[i]))
-                json_object_set(rec, keys[i], json_object_get(st, keys[i]));
-        return;
-    }
-    if (sbx_cmd_status(x, json_string_value(json_object_get(rec, "id")), &st)) {
+    const char *id = json_string_value(json_object_get(rec, "id"));
+    json_t *st = json_incref(json_object_get(ends, id));
+    if (!st && sbx_cmd_status(x, id, &st)) {
         json_object_set_new(rec, "running", json_false());
         return;
     }
     json_object_set(rec, "running", json_is_true(json_object_get(st, "running")) ? json_true()
                                                                                 : json_false());
+    const char *keys[] = {"exit_code", "started_at", "finished_at"};
     for (size_t i = 0; i < 3; i++)
         if (json_object_get(st, keys[i]))
             json_object_set(rec, keys[i], json_object_get(st, keys[i]));

@@ -394,15 +394,16 @@ uint64_t sbx_commands_gen(struct sfs_sandbox *s)
     return gen;
 }
 
-/* Whether the cached list holds command id. Called with s->lock held. */
-static bool commands_have(struct sfs_sandbox *s, const char *id)
+/* The index of command id in the cached list, or -1. From the newest: a command that just
+ * started or ended is almost always one of the last. Called with s->lock held. */
+static long commands_find(struct sfs_sandbox *s, const char *id)
 {
-    for (size_t i = json_array_size(s->cmds); i-- > 0;) { /* from the newest */
+    for (size_t i = json_array_size(s->cmds); i-- > 0;) {
         const char *rid = cmd_rec_id(json_array_get(s->cmds, i));
         if (rid && !strcmp(rid, id))
-            return true;
+            return (long)i;
     }
-    return false;
+    return -1;
 }
 
 void sbx_commands_started(struct sfs_sandbox *s, uint64_t gen, const char *id, const char *text)
@@ -412,7 +413,7 @@ void sbx_commands_started(struct sfs_sandbox *s, uint64_t gen, const char *id, c
                             "output_bytes", 0);
     pthread_mutex_lock(&s->lock);
     /* An answer that came during the start may list it already (then it is not added twice). */
-    if (s->cmds && s->cmds_gen != gen && commands_have(s, id))
+    if (s->cmds && s->cmds_gen != gen && commands_find(s, id) >= 0)
         ;
     else if (rec && s->cmds && !json_array_append(s->cmds, rec))
         s->cmds_local++;
@@ -428,14 +429,9 @@ void sbx_commands_ended(struct sfs_sandbox *s, const char *id, json_t *final)
     json_t *copy = final && json_object_get(final, "stdout_bytes") ? json_deep_copy(final) : NULL;
     bool set = false;
     pthread_mutex_lock(&s->lock);
-    /* from the newest: the command that ended is almost always one of the last */
-    for (size_t i = copy ? json_array_size(s->cmds) : 0; i-- > 0;) {
-        const char *rid = cmd_rec_id(json_array_get(s->cmds, i));
-        if (rid && !strcmp(rid, id)) {
-            set = !json_array_set(s->cmds, i, copy);
-            break;
-        }
-    }
+    long i = copy ? commands_find(s, id) : -1;
+    if (i >= 0)
+        set = !json_array_set(s->cmds, (size_t)i, copy);
     if (!set)
         s->cmds_at = -1e9; /* not cached: the next use asks (the end is a change execd lists) */
     s->cmds_inval_at = sfs_now();
