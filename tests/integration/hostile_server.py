@@ -2,8 +2,9 @@
 """A lifecycle server that answers with what a broken or hostile server could send: ids that are
 paths, an endpoint URL with a quote and a newline, headers with CR LF, quotes and backslashes,
 an id in a create answer that points elsewhere, a start's stream whose end names another
-command. 104-sandboxfs-hostile-server.t mounts sandboxfs on it. Usage: hostile_server.py PORT (GET /echo/ answers with the request's headers as JSON;
-GET /deletes with the DELETE paths it got, GET /paths with every path)."""
+command. 104-sandboxfs-hostile-server.t mounts sandboxfs on it. Usage: hostile_server.py PORT
+(GET /echo/ answers with the request's headers as JSON; GET /deletes with the DELETE paths it
+got, GET /paths with every path)."""
 import json
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -102,7 +103,8 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/execd4/command/status/"):
             cid = parts[-1]
             if cid in EXECD4_EXIT:
-                return self.answer(200, {"id": cid, "running": False, "exit_code": EXECD4_EXIT[cid]})
+                status = {"id": cid, "running": False, "exit_code": EXECD4_EXIT[cid]}
+                return self.answer(200, status)
         if path == "/deletes":
             return self.answer(200, DELETES)
         if path == "/paths":
