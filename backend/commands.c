@@ -92,6 +92,33 @@ void sbx_sse_free(struct sbx_sse *p)
 
 /* --- commands -------------------------------------------------------------------------------- */
 
+/* A background start's body: {"command":..., "background":true} as text (NULL: no memory). */
+static char *start_body(const char *command)
+{
+    json_t *body = json_pack("{s:s, s:b}", "command", command, "background", 1);
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    return text;
+}
+
+/* The id an "init" event names, into id, when it is one we can use: true then. */
+static bool init_id(json_t *ev, char id[SBX_ID_MAX])
+{
+    const char *type = json_string_value(json_object_get(ev, "type"));
+    const char *text = json_string_value(json_object_get(ev, "text"));
+    if (!type || strcmp(type, "init") || !sbx_id_ok(text, SBX_ID_MAX))
+        return false;
+    snprintf(id, SBX_ID_MAX, "%s", text);
+    return true;
+}
+
+/* Why a start that gave no id failed: a stream without one is a protocol error. */
+static int start_errno(int status)
+{
+    return status == -ECANCELED || (status >= 200 && status < 300) ? -EPROTO
+                                                                   : sbx_http_errno(status);
+}
+
 /* The id is all a start waits for. Upstream's execd holds the stream open for a grace second
  * after it, so the transfer is cut there; ours (status-wait) ends the stream at once, so it is
  * read to its end and the connection stays open for the next request. */
@@ -114,13 +141,7 @@ static int start_head(long status, const struct sbx_resp_meta *m, void *arg)
 static int start_event(json_t *ev, void *arg)
 {
     struct start_ctx *c = arg;
-    const char *type = json_string_value(json_object_get(ev, "type"));
-    const char *text = json_string_value(json_object_get(ev, "text"));
-    if (type && sbx_id_ok(text, SBX_ID_MAX) && !strcmp(type, "init")) {
-        snprintf(c->id, SBX_ID_MAX, "%s", text);
-        return !c->to_end;
-    }
-    return 0;
+    return init_id(ev, c->id) && !c->to_end;
 }
 
 static int start_data(const char *p, size_t n, void *arg)
@@ -135,9 +156,7 @@ int sbx_cmd_start(const struct sbx_execd *x, const char *command, char id[SBX_ID
     int rc = sbx_execd_url(x, url, sizeof url, "/command");
     if (rc)
         return rc;
-    json_t *body = json_pack("{s:s, s:b}", "command", command, "background", 1);
-    char *text = json_dumps(body, JSON_COMPACT);
-    json_decref(body);
+    char *text = start_body(command);
     if (!text)
         return -ENOMEM;
     struct start_ctx c = {.id = id, .to_end = x->ext & SBX_EXT_STATUS_WAIT};
@@ -151,11 +170,7 @@ int sbx_cmd_start(const struct sbx_execd *x, const char *command, char id[SBX_ID
     int status = sbx_http(&req, &err, NULL);
     free(text);
     sbx_sse_free(&c.sse);
-    if (id[0])
-        rc = 0;
-    else
-        rc = status == -ECANCELED || (status >= 200 && status < 300) ? -EPROTO
-                                                                     : sbx_http_errno(status);
+    rc = id[0] ? 0 : start_errno(status);
     sbx_buf_free(&err);
     return rc;
 }
@@ -180,13 +195,9 @@ static int held_event(json_t *ev, void *arg)
 {
     struct sbx_cmd_held *h = arg;
     const char *type = json_string_value(json_object_get(ev, "type"));
-    if (!type)
-        return 0;
-    if (!h->id[0] && !strcmp(type, "init")) {
-        const char *text = json_string_value(json_object_get(ev, "text"));
-        if (sbx_id_ok(text, SBX_ID_MAX))
-            snprintf(h->id, sizeof h->id, "%s", text);
-    } else if (h->id[0] && !h->record && !strcmp(type, "status")) {
+    if (!h->id[0])
+        init_id(ev, h->id);
+    else if (!h->record && type && !strcmp(type, "status")) {
         json_t *r = json_object_get(ev, "status");
         const char *id = json_string_value(json_object_get(r, "id"));
         if (json_is_object(r) && id && !strcmp(id, h->id))
@@ -234,10 +245,7 @@ int sbx_cmd_start_held(const struct sbx_execd *x, const char *command, int secs,
         return -ENOMEM;
     h->x = *x;
     int rc = sbx_execd_url(&h->x, h->url, sizeof h->url, "/command?wait=%d", secs);
-    json_t *body = rc ? NULL : json_pack("{s:s, s:b}", "command", command, "background", 1);
-    h->body = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    json_decref(body);
-    if (!rc && !h->body)
+    if (!rc && !(h->body = start_body(command)))
         rc = -ENOMEM;
     if (rc) {
         sbx_cmd_held_free(h);
@@ -254,8 +262,7 @@ int sbx_cmd_start_held(const struct sbx_execd *x, const char *command, int secs,
         h->status = status;
     if (!h->id[0]) {
         sbx_cmd_held_free(h);
-        return status == -ECANCELED || (status >= 200 && status < 300) ? -EPROTO
-                                                                       : sbx_http_errno(status);
+        return start_errno(status);
     }
     snprintf(id, SBX_ID_MAX, "%s", h->id);
     *held = h;

@@ -180,6 +180,18 @@ static int take_status(struct stream *st, json_t *status)
     return rc;
 }
 
+/* The answer rc of a request for a status record (the caller's, taken): when it succeeded, 0 and
+ * the exit code (and a reference in *final when asked for), or status_exit's answer. */
+static int take_end(int rc, json_t *status, int *code, json_t **final)
+{
+    if (!rc)
+        rc = status_exit(status, code);
+    if (!rc && final)
+        *final = json_incref(status);
+    json_decref(status);
+    return rc;
+}
+
 /* With status-wait, in the calling thread (whose connections are reused). */
 static int wait_exit_here(const struct sbx_execd *x, const char *id, int (*stop)(void *),
                           void *arg, int *code, json_t **final)
@@ -189,11 +201,7 @@ static int wait_exit_here(const struct sbx_execd *x, const char *id, int (*stop)
             return -ECANCELED;
         json_t *status = NULL;
         int rc = sbx_cmd_wait(x, id, EXIT_WAIT_S, stop, arg, &status);
-        if (!rc)
-            rc = status_exit(status, code);
-        if (!rc && final)
-            *final = json_incref(status);
-        json_decref(status);
+        rc = take_end(rc, status, code, final);
         if (rc != -EAGAIN)
             return rc;
     }
@@ -553,12 +561,7 @@ static int held_exit(struct sbx_cmd_held *held, int (*stop)(void *), void *arg, 
 {
     json_t *record = NULL;
     int rc = sbx_cmd_held_end(held, stop, arg, &record);
-    if (!rc)
-        rc = status_exit(record, code);
-    if (!rc && final)
-        *final = json_incref(record);
-    json_decref(record);
-    return rc;
+    return take_end(rc, record, code, final);
 }
 
 int stream_wait_exit(const struct sbx_execd *x, const char *id, struct sbx_cmd_held *held,

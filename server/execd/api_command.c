@@ -53,15 +53,9 @@ static void status_event(struct sse_out *o, struct command *cmd)
     json_decref(ev);
 }
 
-static bool command_ended(struct command *cmd)
-{
-    struct cmd_snap snap;
-    command_snap(cmd, &snap);
-    return !snap.running;
-}
-
-/* Waits until the command ended or the deadline (monotonic ms) passed: 0, or -EPIPE when the
- * client left meanwhile (looked at every SSE_PING_MS, as followers do). */
+/* Waits until the command ended or the deadline (monotonic ms) passed: 1 when it ended, 0 when
+ * the time is up, -EPIPE when the client left meanwhile (looked at every SSE_PING_MS, as
+ * followers do). */
 static int wait_end(struct conn *c, struct command *cmd, int64_t deadline)
 {
     const uint64_t never[CS_N] = {UINT64_MAX, UINT64_MAX, UINT64_MAX};
@@ -70,7 +64,8 @@ static int wait_end(struct conn *c, struct command *cmd, int64_t deadline)
         int64_t now = mono_ms();
         int64_t until = now + SSE_PING_MS < deadline ? now + SSE_PING_MS : deadline;
         command_wait(cmd, never, until, &snap);
-        if (!snap.running || mono_ms() >= deadline) return 0;
+        if (!snap.running) return 1;
+        if (mono_ms() >= deadline) return 0;
         if (conn_peer_closed(c)) return -EPIPE;
     }
 }
@@ -91,11 +86,12 @@ static int stream_background(struct conn *c, struct command *cmd, int64_t wait_s
             sse_out_free(&o);
             return r;
         }
-        if (wait_end(c, cmd, mono_ms() + wait_s * 1000) < 0) {
+        int ended = wait_end(c, cmd, mono_ms() + wait_s * 1000);
+        if (ended < 0) {
             sse_out_free(&o);
-            return -EPIPE;
+            return ended;
         }
-        if (command_ended(cmd)) status_event(&o, cmd);
+        if (ended) status_event(&o, cmd);
     }
     pthread_mutex_lock(&cmd->mu);
     char *error = cmd->error ? strdup(cmd->error) : NULL;
@@ -123,8 +119,9 @@ static int stream_background(struct conn *c, struct command *cmd, int64_t wait_s
     return r;
 }
 
-/* ?wait= of a background start: 0 without it, or upstream-compatible (no extensions). */
-static int start_wait(struct conn *c, int64_t *wait_s)
+/* ?wait= of a start or a status (0 to STATUS_WAIT_MAX; else a 400 is answered and -EINVAL
+ * returned): 0 without it, or upstream-compatible (no extensions). */
+static int query_wait(struct conn *c, int64_t *wait_s)
 {
     *wait_s = 0;
     if (g_cfg.upstream_compat) return 0;
@@ -139,7 +136,7 @@ static int start_wait(struct conn *c, int64_t *wait_s)
 static int run_command(struct conn *c, const struct run_req *rr, const char *content)
 {
     int64_t wait_s;
-    if (check_cwd(c, rr->cwd) < 0 || start_wait(c, &wait_s) < 0) return 0;
+    if (check_cwd(c, rr->cwd) < 0 || query_wait(c, &wait_s) < 0) return 0;
     struct cmd_spec spec = {.command = content,
                             .cwd = rr->cwd && *rr->cwd ? rr->cwd : NULL,
                             .kind = rr->background ? CMD_BACKGROUND : CMD_FOREGROUND,
@@ -209,23 +206,15 @@ int api_command_interrupt(struct conn *c, const struct route_args *a)
 
 /* Extension status-wait: ?wait=SECONDS (at most STATUS_WAIT_MAX) answers once the command
  * finished or the time is up, whichever comes first: one request instead of polling. */
-
 int api_command_status(struct conn *c, const struct route_args *a)
 {
-    int64_t wait_s = 0;
-    if (!g_cfg.upstream_compat &&
-        (query_int64(c, "wait", 0, &wait_s) < 0 || wait_s < 0 || wait_s > STATUS_WAIT_MAX))
-        return respond_error(c, 400, "INVALID_REQUEST_BODY", "invalid wait (0 to %d seconds)",
-                             STATUS_WAIT_MAX);
+    int64_t wait_s;
+    if (query_wait(c, &wait_s) < 0) return 0;
     struct command *cmd = command_find(a->seg[0]);
     if (!cmd)
         return respond_error(c, 404, "INVALID_REQUEST_BODY", "command not found: %s", a->seg[0]);
-    if (wait_s > 0) {
-        const uint64_t never[CS_N] = {UINT64_MAX, UINT64_MAX, UINT64_MAX};
-        struct cmd_snap snap;
-        command_wait(cmd, never, mono_ms() + wait_s * 1000, &snap);
-    }
-    int r = respond_json(c, 200, command_status_json(cmd));
+    int r = wait_s > 0 ? wait_end(c, cmd, mono_ms() + wait_s * 1000) : 0;
+    if (r >= 0) r = respond_json(c, 200, command_status_json(cmd));
     command_put(cmd);
     return r;
 }
